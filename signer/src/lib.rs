@@ -1,0 +1,1 @@
+//! Signet online signer library.
