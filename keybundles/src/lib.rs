@@ -10,8 +10,10 @@
 //! Each module cites the RFC it implements beside the code.
 
 pub mod name;
+pub mod rdata;
 pub mod record;
 pub mod rtype;
+pub mod zonefile;
 
 pub use name::Name;
 pub use record::Record;

@@ -1,0 +1,1 @@
+//! RDATA presentation form ⇄ wire form (being written).

@@ -1,0 +1,1 @@
+//! RFC 1035 master-file reader (being written).
