@@ -6,13 +6,23 @@
 //! * [`name`], [`rtype`], [`record`] — names, types and records in wire form;
 //! * [`rdata`] — RDATA presentation form ⇄ wire form for every type Signet reads;
 //! * [`zonefile`] — RFC 1035 master files (and therefore KSR/SKR files);
+//! * [`dnskey`], [`ds`], [`rrsig`], [`nsec3`] — DNSSEC RDATA and the math on it;
+//! * [`crypto`] — signing and verification for algorithms 8, 13, 14 and 15;
+//! * [`time`] — instants, durations and RRSIG serial time.
 //!
 //! Each module cites the RFC it implements beside the code.
 
+pub mod algorithm;
+pub mod crypto;
+pub mod dnskey;
+pub mod ds;
 pub mod name;
+pub mod nsec3;
 pub mod rdata;
 pub mod record;
+pub mod rrsig;
 pub mod rtype;
+pub mod time;
 pub mod zonefile;
 
 pub use name::Name;
