@@ -6,7 +6,7 @@
 //! * [`name`], [`rtype`], [`record`] — names, types and records in wire form;
 //! * [`rdata`] — RDATA presentation form ⇄ wire form for every type Signet reads;
 //! * [`zonefile`] — RFC 1035 master files (and therefore KSR/SKR files);
-//! * [`dnskey`], [`ds`], [`rrsig`], [`nsec3`] — DNSSEC RDATA and the math on it;
+//! * [`dnskey`], [`ds`], [`rrsig`], [`denial`], [`nsec3`] — DNSSEC RDATA and the math on it;
 //! * [`crypto`] — signing and verification for algorithms 8, 13, 14 and 15;
 //! * [`time`] — instants, durations and RRSIG serial time.
 //!
@@ -14,6 +14,7 @@
 
 pub mod algorithm;
 pub mod crypto;
+pub mod denial;
 pub mod dnskey;
 pub mod ds;
 pub mod name;

@@ -205,18 +205,33 @@ impl Name {
 
     /// DNSSEC canonical ordering (RFC 4034 §6.1): compare label by label
     /// from the right, each label as lowercase octets, shorter label first.
+    /// Allocation-free: a signer sorts millions of names.
     pub fn canonical_cmp(&self, other: &Name) -> Ordering {
-        let mut a: Vec<&[u8]> = self.labels().collect();
-        let mut b: Vec<&[u8]> = other.labels().collect();
-        a.reverse();
-        b.reverse();
-        for (la, lb) in a.iter().zip(b.iter()) {
+        let (mut a, mut b) = ([0u8; 128], [0u8; 128]);
+        let na = self.label_offsets(&mut a);
+        let nb = other.label_offsets(&mut b);
+        for (&ia, &ib) in a[..na].iter().rev().zip(b[..nb].iter().rev()) {
+            let la = &self.0[usize::from(ia) + 1..=usize::from(ia) + usize::from(self.0[usize::from(ia)])];
+            let lb = &other.0[usize::from(ib) + 1..=usize::from(ib) + usize::from(other.0[usize::from(ib)])];
             let ord = cmp_label_ignore_case(la, lb);
             if ord != Ordering::Equal {
                 return ord;
             }
         }
-        a.len().cmp(&b.len())
+        na.cmp(&nb)
+    }
+
+    /// Fills `offsets` with the start of each label (leftmost first) and
+    /// returns the label count. A name has at most 127 labels.
+    fn label_offsets(&self, offsets: &mut [u8; 128]) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        while self.0[i] != 0 {
+            offsets[n] = i as u8;
+            n += 1;
+            i += usize::from(self.0[i]) + 1;
+        }
+        n
     }
 
     /// A byte string whose plain ordering equals [`Name::canonical_cmp`]:
