@@ -1,1 +1,515 @@
-//! RFC 1035 master-file reader (being written).
+//! A streaming RFC 1035 §5 master-file reader.
+//!
+//! Handles `$ORIGIN`, `$TTL` (RFC 2308 §4, with BIND's units), `$INCLUDE`
+//! (nested, relative to the including file, origin restored afterwards,
+//! cycles refused), parentheses, comments, `@`, relative names, owners
+//! carried over by leading whitespace, TTL and class in either order,
+//! escapes and RFC 3597 `TYPEnnn`/`CLASSnnn`/`\#`.
+//!
+//! Owner names are returned lowercase; RDATA is canonical wire form (see
+//! [`crate::rdata`]). Every problem is reported with file and line: lines
+//! are never dropped silently. The reader streams through a large
+//! `BufReader` and reuses its buffers, so it allocates little more than
+//! the records it returns.
+
+mod error;
+pub(crate) mod lexer;
+mod ttl;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::{Location, Warning, ZoneFileError, ZoneFileErrorKind};
+pub use lexer::Token;
+pub use ttl::parse_ttl;
+
+use crate::name::Name;
+use crate::rdata;
+use crate::record::Record;
+use crate::rtype::{Class, Rtype};
+use lexer::{LexError, ParenState, Span};
+
+/// A record and where it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub record: Record,
+    pub location: Location,
+}
+
+const BUFFER_SIZE: usize = 1 << 20;
+/// Longest entry (all lines of a parenthesised record) accepted.
+const MAX_ENTRY_LEN: usize = 1 << 20;
+const MAX_INCLUDE_DEPTH: usize = 20;
+/// Largest TTL meant to be used (RFC 2181 §8).
+const MAX_SANE_TTL: u32 = 0x7fff_ffff;
+
+/// One open file (or in-memory text).
+struct Source {
+    reader: Box<dyn BufRead + Send>,
+    file: Arc<Path>,
+    /// For include-cycle detection.
+    identity: Option<PathBuf>,
+    line: usize,
+    /// The origin to restore when this source ends.
+    saved_origin: Name,
+    at_start: bool,
+}
+
+/// Reads records from a zone file, one [`Entry`] at a time.
+pub struct ZoneReader {
+    stack: Vec<Source>,
+    origin: Name,
+    dollar_ttl: Option<u32>,
+    last_ttl: Option<u32>,
+    last_owner: Option<Name>,
+    /// Text of the last explicit owner, valid for the current origin.
+    last_owner_text: Vec<u8>,
+    buf: Vec<u8>,
+    spans: Vec<Span>,
+    tokens: Vec<Token<'static>>,
+    rdata: Vec<u8>,
+    name_buf: Vec<u8>,
+    warnings: Vec<Warning>,
+}
+
+/// Reuses a vector's allocation for tokens of another lifetime.
+fn recycle<'b>(mut v: Vec<Token<'_>>) -> Vec<Token<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Token::new(&[], false)).collect()
+}
+
+impl ZoneReader {
+    /// Opens a zone file; relative names are completed with `origin`.
+    pub fn open(path: &Path, origin: &Name) -> Result<ZoneReader, ZoneFileError> {
+        let file: Arc<Path> = path.into();
+        let source = open_source(path, file.clone(), origin).map_err(|kind| ZoneFileError {
+            location: Location { file, line: 0 },
+            kind,
+        })?;
+        Ok(ZoneReader::with_source(source, origin))
+    }
+
+    /// Reads zone text held in memory; `source` names it in locations and
+    /// is the base for relative `$INCLUDE` paths.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str, source: &Path, origin: &Name) -> ZoneReader {
+        ZoneReader::from_bytes(text.as_bytes().to_vec(), source, origin)
+    }
+
+    /// Like [`ZoneReader::from_str`] for octets that may not be UTF-8.
+    pub fn from_bytes(bytes: Vec<u8>, source: &Path, origin: &Name) -> ZoneReader {
+        let source = Source {
+            reader: Box::new(std::io::Cursor::new(bytes)),
+            file: source.into(),
+            identity: None,
+            line: 0,
+            saved_origin: origin.clone(),
+            at_start: true,
+        };
+        ZoneReader::with_source(source, origin)
+    }
+
+    fn with_source(source: Source, origin: &Name) -> ZoneReader {
+        ZoneReader {
+            stack: vec![source],
+            origin: origin.clone(),
+            dollar_ttl: None,
+            last_ttl: None,
+            last_owner: None,
+            last_owner_text: Vec::new(),
+            buf: Vec::with_capacity(4096),
+            spans: Vec::with_capacity(64),
+            tokens: Vec::with_capacity(64),
+            rdata: Vec::with_capacity(1024),
+            name_buf: Vec::with_capacity(256),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Warnings so far.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Takes the warnings so far.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The current origin.
+    pub fn origin(&self) -> &Name {
+        &self.origin
+    }
+
+    fn location(&self, line: usize) -> Location {
+        match self.stack.last() {
+            Some(s) => Location {
+                file: s.file.clone(),
+                line,
+            },
+            None => Location {
+                file: Arc::from(Path::new("")),
+                line,
+            },
+        }
+    }
+
+    fn error(&self, line: usize, kind: ZoneFileErrorKind) -> ZoneFileError {
+        ZoneFileError {
+            location: self.location(line),
+            kind,
+        }
+    }
+
+    /// Reads the next entry (all lines up to balanced parentheses) into
+    /// `buf`/`spans`. Returns its first line, or `None` at the end of the
+    /// current source.
+    fn read_entry(&mut self) -> Result<Option<usize>, ZoneFileError> {
+        self.buf.clear();
+        self.spans.clear();
+        let mut parens = ParenState::default();
+        let mut first_line = 0;
+        let Some(source) = self.stack.last_mut() else {
+            return Ok(None);
+        };
+        loop {
+            let from = self.buf.len();
+            let read = source.reader.read_until(b'\n', &mut self.buf);
+            let n = match read {
+                Ok(n) => n,
+                Err(e) => {
+                    let kind = ZoneFileErrorKind::Io {
+                        path: source.file.to_path_buf(),
+                        message: e.to_string(),
+                    };
+                    let line = source.line + 1;
+                    // Give up on this source.
+                    source.reader = Box::new(std::io::empty());
+                    return Err(self.error(line, kind));
+                }
+            };
+            if n == 0 {
+                if parens.depth > 0 {
+                    let line = parens.open_line;
+                    return Err(self.error(
+                        line,
+                        ZoneFileErrorKind::Syntax("'(' opened here is never closed (unbalanced parentheses)".into()),
+                    ));
+                }
+                return Ok(if self.spans.is_empty() { None } else { Some(first_line) });
+            }
+            source.line += 1;
+            if source.at_start {
+                source.at_start = false;
+                if self.buf.starts_with(b"\xef\xbb\xbf") {
+                    self.buf.drain(..3);
+                }
+            }
+            if from == 0 {
+                first_line = source.line;
+            }
+            if self.buf.len() > MAX_ENTRY_LEN {
+                let line = first_line;
+                let kind = ZoneFileErrorKind::Syntax(format!(
+                    "entry longer than {MAX_ENTRY_LEN} octets (binary data or a missing ')'?)"
+                ));
+                // Skip the rest of this overlong entry.
+                self.buf.clear();
+                self.spans.clear();
+                return Err(self.error(line, kind));
+            }
+            let line = source.line;
+            if let Err(e) = lexer::lex(&self.buf, from, line, &mut self.spans, &mut parens) {
+                let kind = match e {
+                    LexError::Binary(_) | LexError::BadUtf8 => ZoneFileErrorKind::Binary(e.to_string()),
+                    _ => ZoneFileErrorKind::Syntax(e.to_string()),
+                };
+                // Resynchronise: drop this entry; if a '(' was open, skip to
+                // its ')' is not knowable, so just restart at the next line.
+                self.buf.clear();
+                self.spans.clear();
+                return Err(self.error(line, kind));
+            }
+            if parens.depth == 0 {
+                if !self.spans.is_empty() {
+                    return Ok(Some(first_line));
+                }
+                // Blank or comment-only line.
+                self.buf.clear();
+            }
+        }
+    }
+
+    fn process_entry(&mut self, first_line: usize) -> Result<Option<Record>, ZoneFileErrorKind> {
+        let buf = std::mem::take(&mut self.buf);
+        let mut tokens = recycle(std::mem::take(&mut self.tokens));
+        tokens.extend(self.spans.iter().map(|s| s.token(&buf)));
+        let leading_ws = matches!(buf.first(), Some(b' ' | b'\t'));
+        let result = if !leading_ws && tokens[0].text.first() == Some(&b'$') && !tokens[0].quoted {
+            self.directive(&tokens, first_line).map(|()| None)
+        } else {
+            self.record(&tokens, leading_ws, first_line).map(Some)
+        };
+        self.tokens = recycle(tokens);
+        self.buf = buf;
+        result
+    }
+
+    fn parse_name(&mut self, what: &'static str, text: &[u8], lower: bool) -> Result<Name, ZoneFileErrorKind> {
+        self.name_buf.clear();
+        rdata::encode_name(text, &self.origin, lower, &mut self.name_buf)
+            .and_then(|()| Name::from_wire(&self.name_buf))
+            .map_err(|error| ZoneFileErrorKind::Name {
+                what,
+                text: String::from_utf8_lossy(text).into_owned(),
+                error,
+            })
+    }
+
+    fn directive(&mut self, tokens: &[Token<'_>], line: usize) -> Result<(), ZoneFileErrorKind> {
+        let syntax = |m: String| ZoneFileErrorKind::Syntax(m);
+        let name = tokens[0].text;
+        let args = &tokens[1..];
+        if name.eq_ignore_ascii_case(b"$ORIGIN") {
+            let [arg] = args else {
+                return Err(syntax("$ORIGIN needs exactly one domain name".into()));
+            };
+            self.origin = self.parse_name("$ORIGIN", arg.text, false)?;
+            self.last_owner_text.clear();
+            Ok(())
+        } else if name.eq_ignore_ascii_case(b"$TTL") {
+            let [arg] = args else {
+                return Err(syntax("$TTL needs exactly one TTL".into()));
+            };
+            let ttl = parse_ttl(arg.text).ok_or_else(|| {
+                syntax(format!(
+                    "$TTL: expected a TTL (seconds, or units like 1h30m), found '{}'",
+                    String::from_utf8_lossy(arg.text)
+                ))
+            })?;
+            self.check_ttl(ttl, line);
+            self.dollar_ttl = Some(ttl);
+            Ok(())
+        } else if name.eq_ignore_ascii_case(b"$INCLUDE") {
+            let (file, origin) = match args {
+                [file] => (file, None),
+                [file, origin] => (file, Some(origin)),
+                _ => return Err(syntax("$INCLUDE needs a file name and an optional origin".into())),
+            };
+            let new_origin = match origin {
+                Some(o) => self.parse_name("$INCLUDE origin", o.text, false)?,
+                None => self.origin.clone(),
+            };
+            let mut decoded = Vec::new();
+            crate::rdata::decode_string(file.text, &mut decoded)
+                .ok_or_else(|| syntax("$INCLUDE: bad escape in file name".into()))?;
+            let rel = PathBuf::from(String::from_utf8_lossy(&decoded).into_owned());
+            let path = match self.stack.last().and_then(|s| s.file.parent()) {
+                Some(dir) if rel.is_relative() => dir.join(&rel),
+                _ => rel,
+            };
+            if self.stack.len() >= MAX_INCLUDE_DEPTH {
+                return Err(syntax(format!("$INCLUDE nested more than {MAX_INCLUDE_DEPTH} deep")));
+            }
+            let mut source = open_source(&path, path.as_path().into(), &self.origin)?;
+            if let Some(id) = &source.identity {
+                if self.stack.iter().any(|s| s.identity.as_ref() == Some(id)) {
+                    return Err(syntax(format!(
+                        "$INCLUDE cycle: {} is already being read",
+                        path.display()
+                    )));
+                }
+            }
+            source.saved_origin = self.origin.clone();
+            self.stack.push(source);
+            self.origin = new_origin;
+            self.last_owner_text.clear();
+            Ok(())
+        } else {
+            Err(syntax(format!(
+                "unknown directive '{}' (Signet understands $ORIGIN, $TTL and $INCLUDE)",
+                String::from_utf8_lossy(name)
+            )))
+        }
+    }
+
+    fn check_ttl(&mut self, ttl: u32, line: usize) {
+        if ttl > MAX_SANE_TTL {
+            let location = self.location(line);
+            self.warnings.push(Warning {
+                location,
+                message: format!("TTL {ttl} is over 2147483647; resolvers treat it as 0 (RFC 2181 §8)"),
+            });
+        }
+    }
+
+    fn record(&mut self, tokens: &[Token<'_>], leading_ws: bool, line: usize) -> Result<Record, ZoneFileErrorKind> {
+        let syntax = |m: String| ZoneFileErrorKind::Syntax(m);
+        let mut i = 0;
+        let owner = if leading_ws {
+            self.last_owner.clone().ok_or_else(|| {
+                syntax("the line starts with whitespace but there is no previous owner name to repeat".into())
+            })?
+        } else {
+            let text = tokens[0].text;
+            i = 1;
+            if tokens[0].quoted {
+                return Err(syntax("an owner name cannot be quoted".into()));
+            }
+            match &self.last_owner {
+                Some(last) if !self.last_owner_text.is_empty() && self.last_owner_text == text => last.clone(),
+                _ => {
+                    let owner = self.parse_name("owner name", text, true)?;
+                    self.last_owner_text.clear();
+                    self.last_owner_text.extend_from_slice(text);
+                    owner
+                }
+            }
+        };
+        self.last_owner = Some(owner.clone());
+        let (mut ttl, mut class) = (None, None);
+        while let Some(t) = tokens.get(i) {
+            if t.quoted {
+                break;
+            }
+            if ttl.is_none() && t.text.first().is_some_and(u8::is_ascii_digit) {
+                let value = parse_ttl(t.text).ok_or_else(|| {
+                    syntax(format!(
+                        "expected a TTL (seconds, or units like 1h30m), found '{}'",
+                        String::from_utf8_lossy(t.text)
+                    ))
+                })?;
+                ttl = Some(value);
+            } else if class.is_none() {
+                match class_from(t.text) {
+                    Some(c) => class = Some(c),
+                    None => break,
+                }
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if let Some(class) = class {
+            if class != Class::IN {
+                return Err(syntax(format!(
+                    "class {class} is not supported: Signet signs class IN zones only"
+                )));
+            }
+        }
+        let type_token = tokens.get(i).ok_or_else(|| {
+            syntax("missing record type (expected e.g. A, NS or TXT after the owner, TTL and class)".into())
+        })?;
+        let rtype = Some(type_token)
+            .filter(|t| !t.quoted)
+            .and_then(|t| t.as_str())
+            .and_then(Rtype::from_mnemonic)
+            .ok_or_else(|| {
+                let found = String::from_utf8_lossy(type_token.text);
+                let hint = if type_token.text.first().is_some_and(u8::is_ascii_digit) {
+                    if ttl.is_some() {
+                        " (a second TTL, or RDATA with the type left out?)"
+                    } else {
+                        ""
+                    }
+                } else if class.is_some() && class_from(type_token.text).is_some() {
+                    " (a second class?)"
+                } else {
+                    " (is the type missing?)"
+                };
+                syntax(format!("expected a record type, found '{found}'{hint}"))
+            })?;
+        if rtype.is_meta() || rtype.0 == 0 {
+            return Err(syntax(format!("type {rtype} cannot appear in a zone file")));
+        }
+        let ttl = match ttl {
+            Some(t) => {
+                self.check_ttl(t, line);
+                self.last_ttl = Some(t);
+                t
+            }
+            None => self
+                .dollar_ttl
+                .or(self.last_ttl)
+                .ok_or_else(|| syntax("no TTL given and no $TTL".into()))?,
+        };
+        self.rdata.clear();
+        rdata::parse_rdata_into(rtype, &tokens[i + 1..], &self.origin, &mut self.rdata)
+            .map_err(ZoneFileErrorKind::Rdata)?;
+        Ok(Record {
+            owner,
+            class: Class::IN,
+            ttl,
+            rtype,
+            rdata: self.rdata.as_slice().into(),
+        })
+    }
+}
+
+/// `IN`, `CH`, `HS`, `CLASSnnn`, without allocating for the common case.
+fn class_from(text: &[u8]) -> Option<Class> {
+    if text.eq_ignore_ascii_case(b"IN") {
+        return Some(Class::IN);
+    }
+    if text.len() > 10 {
+        return None;
+    }
+    std::str::from_utf8(text).ok().and_then(Class::from_mnemonic)
+}
+
+fn open_source(path: &Path, file: Arc<Path>, origin: &Name) -> Result<Source, ZoneFileErrorKind> {
+    let io_error = |e: std::io::Error| ZoneFileErrorKind::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let handle = File::open(path).map_err(io_error)?;
+    if handle.metadata().map_err(io_error)?.is_dir() {
+        return Err(ZoneFileErrorKind::Io {
+            path: path.to_path_buf(),
+            message: "is a directory".into(),
+        });
+    }
+    Ok(Source {
+        reader: Box::new(BufReader::with_capacity(BUFFER_SIZE, handle)),
+        file,
+        identity: std::fs::canonicalize(path).ok(),
+        line: 0,
+        saved_origin: origin.clone(),
+        at_start: true,
+    })
+}
+
+impl Iterator for ZoneReader {
+    type Item = Result<Entry, ZoneFileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let first_line = match self.read_entry() {
+                Err(e) => return Some(Err(e)),
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    let done = self.stack.pop()?;
+                    if self.stack.is_empty() {
+                        return None;
+                    }
+                    self.origin = done.saved_origin;
+                    self.last_owner_text.clear();
+                    continue;
+                }
+            };
+            // The source may change during processing ($INCLUDE), so take
+            // the location first.
+            let location = self.location(first_line);
+            match self.process_entry(first_line) {
+                Ok(Some(record)) => return Some(Ok(Entry { record, location })),
+                Ok(None) => {}
+                Err(kind) => return Some(Err(ZoneFileError { location, kind })),
+            }
+        }
+    }
+}

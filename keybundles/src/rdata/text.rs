@@ -1,0 +1,204 @@
+//! Names and character strings in presentation form (RFC 1035 §5.1):
+//! escape decoding straight into a wire buffer, and quoting on output.
+
+use std::fmt::Write;
+
+use crate::name::{parse_escape, Name, NameError, MAX_LABEL_LEN, MAX_NAME_LEN};
+
+/// Appends the wire form of the presentation-form name `text` (escapes not
+/// yet decoded) to `out`. `@` is `origin`; a name without a trailing dot
+/// is completed with `origin`. With `lower`, ASCII letters are folded to
+/// lowercase (canonical form, RFC 4034 §6.2). Allocates nothing but `out`.
+pub(crate) fn encode_name(text: &[u8], origin: &Name, lower: bool, out: &mut Vec<u8>) -> Result<(), NameError> {
+    let start = out.len();
+    let show = || String::from_utf8_lossy(text).into_owned();
+    if text == b"@" {
+        push_origin(origin, lower, out);
+        return Ok(());
+    }
+    if text == b"." {
+        out.push(0);
+        return Ok(());
+    }
+    if text.is_empty() {
+        return Err(NameError::EmptyLabel(String::new()));
+    }
+    let mut label_start = out.len();
+    out.push(0);
+    let mut absolute = false;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        match c {
+            b'.' => {
+                finish_label(out, label_start, text)?;
+                if i + 1 == text.len() {
+                    absolute = true;
+                } else {
+                    label_start = out.len();
+                    out.push(0);
+                }
+                i += 1;
+            }
+            b'\\' => {
+                let (b, used) = parse_escape(&text[i + 1..]).ok_or_else(|| NameError::BadEscape(show()))?;
+                out.push(if lower { b.to_ascii_lowercase() } else { b });
+                i += 1 + used;
+            }
+            _ => {
+                out.push(if lower { c.to_ascii_lowercase() } else { c });
+                i += 1;
+            }
+        }
+        if out.len() - start > MAX_NAME_LEN + MAX_LABEL_LEN + 1 {
+            return Err(NameError::NameTooLong);
+        }
+    }
+    if absolute {
+        out.push(0);
+    } else {
+        finish_label(out, label_start, text)?;
+        push_origin(origin, lower, out);
+    }
+    if out.len() - start > MAX_NAME_LEN {
+        return Err(NameError::NameTooLong);
+    }
+    Ok(())
+}
+
+fn finish_label(out: &mut [u8], label_start: usize, text: &[u8]) -> Result<(), NameError> {
+    let len = out.len() - label_start - 1;
+    if len == 0 {
+        return Err(NameError::EmptyLabel(String::from_utf8_lossy(text).into_owned()));
+    }
+    if len > MAX_LABEL_LEN {
+        return Err(NameError::LabelTooLong(
+            String::from_utf8_lossy(&out[label_start + 1..]).into_owned(),
+        ));
+    }
+    out[label_start] = len as u8;
+    Ok(())
+}
+
+fn push_origin(origin: &Name, lower: bool, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(origin.as_wire());
+    if lower {
+        out[start..].make_ascii_lowercase();
+    }
+}
+
+/// Folds the ASCII letters of the wire-form name at the front of `wire` to
+/// lowercase in place (label length octets are below `A`, so untouched).
+pub(crate) fn lowercase_wire_name(wire: &mut [u8]) {
+    wire.make_ascii_lowercase();
+}
+
+/// Appends the octets of a character string in presentation form (escapes
+/// `\X` and `\DDD` decoded) to `out`. Returns `None` on a bad escape.
+pub(crate) fn decode_string(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'\\' {
+            let (b, used) = parse_escape(&text[i + 1..])?;
+            out.push(b);
+            i += 1 + used;
+        } else {
+            out.push(text[i]);
+            i += 1;
+        }
+    }
+    Some(())
+}
+
+/// Writes octets as a quoted character string, escaping `"` and `\` with a
+/// backslash and everything not printable ASCII as `\DDD` (as BIND does).
+pub(crate) fn write_quoted(bytes: &[u8], out: &mut String) {
+    out.push('"');
+    write_escaped(bytes, out);
+    out.push('"');
+}
+
+/// The inside of a quoted string, without the quotes.
+pub(crate) fn write_escaped(bytes: &[u8], out: &mut String) {
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\{b:03}");
+            }
+        }
+    }
+}
+
+/// Parses an unsigned decimal number of at most `max`.
+pub(crate) fn parse_decimal(text: &[u8], max: u64) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &c in text {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    (value <= max).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_names_like_name_parse() {
+        let origin: Name = "Example.".parse().unwrap();
+        for text in ["www", "WWW.example.", "a\\.b", "c\\032d", "@", ".", "x.y.z"] {
+            let mut out = Vec::new();
+            encode_name(text.as_bytes(), &origin, false, &mut out).unwrap();
+            let expected = if text == "@" {
+                origin.clone()
+            } else {
+                Name::parse(text, Some(&origin)).unwrap()
+            };
+            assert_eq!(out, expected.as_wire(), "{text}");
+            out.clear();
+            encode_name(text.as_bytes(), &origin, true, &mut out).unwrap();
+            assert_eq!(out, expected.to_lowercase().as_wire(), "{text}");
+        }
+        let mut out = Vec::new();
+        assert!(matches!(
+            encode_name(b"a..b", &origin, false, &mut out),
+            Err(NameError::EmptyLabel(_))
+        ));
+        let long = "a".repeat(64);
+        assert!(matches!(
+            encode_name(long.as_bytes(), &origin, false, &mut out),
+            Err(NameError::LabelTooLong(_))
+        ));
+        let many = "abcdefghi.".repeat(26);
+        assert_eq!(
+            encode_name(many.as_bytes(), &origin, false, &mut out),
+            Err(NameError::NameTooLong)
+        );
+        assert!(matches!(
+            encode_name(b"a\\300", &origin, false, &mut out),
+            Err(NameError::BadEscape(_))
+        ));
+    }
+
+    #[test]
+    fn strings_escape_and_unescape() {
+        let mut out = Vec::new();
+        decode_string(b"a\\\"b\\\\c\\010\\;", &mut out).unwrap();
+        assert_eq!(out, b"a\"b\\c\n;");
+        let mut s = String::new();
+        write_quoted(&out, &mut s);
+        assert_eq!(s, "\"a\\\"b\\\\c\\010;\"");
+        assert!(decode_string(b"\\25", &mut out).is_none());
+    }
+}
