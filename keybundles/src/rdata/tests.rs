@@ -73,7 +73,7 @@ const SAMPLES: &[(Rtype, &str, &str)] = &[
         "A 5 3 86400 20030322173103 20030220173103 2642 example.com. oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DDKdfb+v6oB9wfuh3DTJXUAfI/M0zmO/zz8bW0Rznl8O3tGNazPwQKkRN20XPXV6nwwfoXmJQbsLNrLfkGJ5D6fwFm8nN+6pBzeDQfsS3Ap3o=",
     ),
     (Rtype::NSEC, "Host.Example.com. A MX RRSIG NSEC TYPE1234", "Host.Example.com. A MX RRSIG NSEC TYPE1234"),
-    (Rtype::NSEC, "next", "next.Example.COM."),
+    (Rtype::NSEC, "next NSEC", "next.Example.COM. NSEC"),
     (
         Rtype::NSEC3,
         "1 1 12 aabbccdd ( 2t7b4g4vsa5smi47k61mv5bv1a22bojr MX DNSKEY NS SOA NSEC3PARAM RRSIG )",
@@ -459,4 +459,47 @@ mod hickory {
             }
         }
     }
+}
+
+/// Writes every sample as a zone file for checking with external tools:
+/// `cargo test -p keybundles -- --ignored samples_zone` then
+/// `ldns-read-zone /tmp/keybundles-samples.zone` and
+/// `named-checkzone example.com /tmp/keybundles-samples.zone`.
+#[test]
+#[ignore]
+fn samples_zone() {
+    let apex = origin().to_lowercase();
+    let mut text = String::from("$ORIGIN example.com.\n");
+    let soa = parse(Rtype::SOA, "ns1 hostmaster 1 3600 900 604800 300").unwrap();
+    text.push_str(&format!(
+        "{}\n",
+        Record::new(apex.clone(), Class::IN, 300, Rtype::SOA, soa)
+    ));
+    let ns = parse(Rtype::NS, "ns1").unwrap();
+    text.push_str(&format!(
+        "{}\n",
+        Record::new(apex.clone(), Class::IN, 300, Rtype::NS, ns)
+    ));
+    let glue = Name::parse("ns1", Some(&apex)).unwrap();
+    text.push_str(&format!(
+        "{}\n",
+        Record::new(glue, Class::IN, 300, Rtype::A, vec![192, 0, 2, 53])
+    ));
+    for (i, &(rtype, input, _)) in SAMPLES.iter().enumerate() {
+        if rtype == Rtype::SOA {
+            continue;
+        }
+        let owner = Name::parse(&format!("s{i}"), Some(&apex)).unwrap();
+        let record = Record::new(owner, Class::IN, 300, rtype, parse(rtype, input).unwrap());
+        text.push_str(&format!("{record}\n"));
+    }
+    let unknown = Record::new(
+        Name::parse("u", Some(&apex)).unwrap(),
+        Class::IN,
+        300,
+        Rtype(65280),
+        vec![10, 0, 0, 1],
+    );
+    text.push_str(&format!("{unknown}\n"));
+    std::fs::write("/tmp/keybundles-samples.zone", text).unwrap();
 }
