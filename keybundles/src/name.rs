@@ -160,6 +160,11 @@ impl Name {
         Name(out)
     }
 
+    /// True when both names are the same but for ASCII case.
+    pub fn eq_ignore_case(&self, other: &Name) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+
     /// True when the name is all lowercase already.
     pub fn is_lowercase(&self) -> bool {
         self.labels().all(|l| !l.iter().any(u8::is_ascii_uppercase))

@@ -1,1 +1,48 @@
-//! Signet online signer library.
+//! # signer — Signet's online DNSSEC signer
+//!
+//! The binary is a thin layer over these modules:
+//!
+//! * [`keys`] — BIND/ldns key files, loading and generating keys;
+//! * [`zone`] — an unsigned zone loaded, checked and sorted canonically;
+//! * [`signing`] — RRSIGs in parallel, NSEC and NSEC3 chains;
+//! * [`output`] — atomic writing of zone files;
+//! * [`verify`] — checking a signed zone independently of how it was made;
+//! * [`commands`] — one module per subcommand, the glue to the CLI.
+
+pub mod cli;
+pub mod commands;
+pub mod keys;
+pub mod output;
+pub mod progress;
+pub mod signing;
+pub mod verify;
+pub mod zone;
+
+use anyhow::Context as _;
+
+/// What every command needs besides its own arguments.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// "Now", in unix seconds: from `--now` or the system clock, read once.
+    pub now: i64,
+    /// Print only errors.
+    pub quiet: bool,
+}
+
+impl Context {
+    pub fn from_cli(cli: &cli::Cli) -> anyhow::Result<Context> {
+        let system = keybundles::time::system_now();
+        let now = match &cli.now {
+            Some(text) => keybundles::time::parse_time(text, system).context("--now")?,
+            None => system,
+        };
+        Ok(Context { now, quiet: cli.quiet })
+    }
+
+    /// Prints a warning unless `--quiet`.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("signer: warning: {message}");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The `signer` command line: the contract scripts and cron jobs call.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Signet's online DNSSEC signer.
+///
+/// Signs RFC 1035 zone files on all cores with NSEC or NSEC3, verifies
+/// signed zones, and makes keys in the BIND key-file format.
+///
+/// Times (TIME) are YYYYMMDDHHMMSS in UTC, unix seconds, or relative to now
+/// such as +14d or -1h. Durations use the units s, m, h, d and w.
+#[derive(Debug, Parser)]
+#[command(name = "signer", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Act as if the time were TIME: every expiry decision uses this clock
+    /// (for rehearsals and tests). Default: the system clock.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Print only errors (no warnings, no progress bar).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a key pair as BIND key files K<origin>+<alg>+<tag>.{key,private}.
+    Keygen(KeygenArgs),
+    /// Sign a zone file.
+    Sign(SignArgs),
+    /// Verify a signed zone file: signatures, coverage, denial chain, expiry.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The zone the key is for, e.g. example.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// 8 (RSASHA256), 13 (ECDSAP256SHA256), 14 (ECDSAP384SHA384) or 15 (ED25519).
+    #[arg(long, short, value_name = "NUMBER")]
+    pub algorithm: u8,
+
+    /// RSA modulus size (algorithm 8 only): 2048 to 4096. Default 2048.
+    #[arg(long, short, value_name = "N")]
+    pub bits: Option<usize>,
+
+    /// Make a key-signing key (flags 257, SEP bit set) and print its DS.
+    #[arg(long)]
+    pub ksk: bool,
+
+    /// Directory to write the key files into.
+    #[arg(long, short, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The unsigned zone file.
+    #[arg(value_name = "ZONEFILE")]
+    pub zonefile: PathBuf,
+
+    /// The zone's origin, e.g. example.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// A key to sign with: a K*.key or K*.private file or their common stem.
+    /// Repeat for several keys. Flags 257 keys sign DNSKEY, CDS and CDNSKEY;
+    /// flags 256 keys sign the rest; a lone 257 key signs everything.
+    #[arg(long = "key", short = 'k', value_name = "PATH", required = true)]
+    pub keys: Vec<PathBuf>,
+
+    /// Where to write the signed zone (written to a temporary file, then renamed).
+    #[arg(long, short, value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// Use NSEC3 (RFC 5155) instead of NSEC.
+    #[arg(long)]
+    pub nsec3: bool,
+
+    /// NSEC3 extra hash iterations (RFC 9276 recommends 0).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "nsec3")]
+    pub iterations: u16,
+
+    /// NSEC3 salt in hex, or - for none (RFC 9276 recommends none).
+    #[arg(long, value_name = "HEX|-", default_value = "-", requires = "nsec3")]
+    pub salt: String,
+
+    /// NSEC3 opt-out: leave unsigned delegations out of the chain.
+    #[arg(long, requires = "nsec3")]
+    pub opt_out: bool,
+
+    /// Signature inception. Default: one hour before now.
+    #[arg(long, value_name = "TIME")]
+    pub inception: Option<String>,
+
+    /// Signature expiration. Default: 14 days after now.
+    #[arg(long, value_name = "TIME")]
+    pub expiration: Option<String>,
+
+    /// Signing threads. Default: one per core.
+    #[arg(long, short = 't', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The signed zone file.
+    #[arg(value_name = "SIGNEDFILE")]
+    pub signedfile: PathBuf,
+
+    /// The zone's origin, e.g. example.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// Check validity at this instant. Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// Fail if any signature expires before --at plus this duration, e.g. 3d.
+    #[arg(long, value_name = "DURATION")]
+    pub min_remaining: Option<String>,
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand: argument handling and reporting only; the
+//! work is done by the library modules.
+
+pub mod keygen;
+pub mod sign;
+pub mod verify;

@@ -1,0 +1,1 @@
+//! Verification of signed zones (being written).

@@ -1,0 +1,52 @@
+//! Reading an unsigned zone file into a [`Zone`].
+
+use std::path::Path;
+
+use keybundles::zonefile::{Entry, ZoneReader};
+use keybundles::Name;
+
+use super::checks::{check_and_normalize, ZoneError};
+use super::Zone;
+
+/// Choices about what input to accept.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Keep RRSIG/NSEC/NSEC3/NSEC3PARAM from the input instead of
+    /// dropping them (used when reading a signed zone back).
+    pub keep_dnssec: bool,
+}
+
+/// Reads and checks the zone in `path` for `apex`. `warn` receives one
+/// message per problem that does not stop signing (each with file:line).
+pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMut(String)) -> Result<Zone, ZoneError> {
+    let mut reader = ZoneReader::open(path, apex).map_err(ZoneError::Read)?;
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut dropped_dnssec = 0usize;
+    let mut first_dropped = None;
+    for entry in reader.by_ref() {
+        let entry = entry.map_err(ZoneError::Read)?;
+        let record = &entry.record;
+        if record.rtype.is_dnssec_generated() && !options.keep_dnssec {
+            dropped_dnssec += 1;
+            first_dropped.get_or_insert_with(|| entry.location.to_string());
+            continue;
+        }
+        if !record.owner.is_subdomain_of(apex) {
+            warn(format!(
+                "{}: {} {} is outside the zone {apex}; dropped, not signed",
+                entry.location, record.owner, record.rtype
+            ));
+            continue;
+        }
+        entries.push(entry);
+    }
+    for warning in reader.warnings() {
+        warn(format!("{}: {}", warning.location, warning.message));
+    }
+    if let Some(first) = first_dropped {
+        warn(format!(
+            "{first}: dropped {dropped_dnssec} RRSIG/NSEC/NSEC3/NSEC3PARAM record(s) from the input; Signet makes its own"
+        ));
+    }
+    check_and_normalize(entries, apex, path, warn)
+}
