@@ -153,6 +153,25 @@ fn canonical_types_store_lowercase_names_others_keep_case() {
 }
 
 #[test]
+fn parse_rdata_takes_lexer_tokens() {
+    let tokens = [Token::new(b"a b;c", true), Token::plain("d\\068")];
+    assert_eq!(parse_rdata(Rtype::TXT, &tokens, &origin()).unwrap(), b"\x05a b;c\x02dD");
+    let tokens = [Token::plain("10"), Token::plain("MAIL")];
+    assert_eq!(
+        parse_rdata(Rtype::MX, &tokens, &origin()).unwrap(),
+        b"\x00\x0a\x04mail\x07example\x03com\x00"
+    );
+    let generic = [
+        Token::plain("\\#"),
+        Token::plain("2"),
+        Token::plain("0a"),
+        Token::plain("0b"),
+    ];
+    assert_eq!(parse_rdata(Rtype(4000), &generic, &origin()).unwrap(), [10, 11]);
+    assert_eq!(Token::plain("x").as_str(), Some("x"));
+}
+
+#[test]
 fn names_escapes_and_at() {
     let wire = parse(Rtype::CNAME, "a\\.b.c\\032d").unwrap();
     assert_eq!(write(Rtype::CNAME, &wire), "a\\.b.c\\032d.example.com.");

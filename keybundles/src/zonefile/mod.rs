@@ -20,7 +20,7 @@ mod ttl;
 mod tests;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -179,7 +179,10 @@ impl ZoneReader {
         };
         loop {
             let from = self.buf.len();
-            let read = source.reader.read_until(b'\n', &mut self.buf);
+            // Never buffer more than one overlong entry (binary files may
+            // have no newlines at all).
+            let limit = (MAX_ENTRY_LEN + 1).saturating_sub(self.buf.len()) as u64;
+            let read = (&mut source.reader).take(limit).read_until(b'\n', &mut self.buf);
             let n = match read {
                 Ok(n) => n,
                 Err(e) => {
@@ -218,7 +221,10 @@ impl ZoneReader {
                 let kind = ZoneFileErrorKind::Syntax(format!(
                     "entry longer than {MAX_ENTRY_LEN} octets (binary data or a missing ')'?)"
                 ));
-                // Skip the rest of this overlong entry.
+                // Skip the rest of this overlong line.
+                if self.buf.last() != Some(&b'\n') {
+                    let _ = skip_line(&mut source.reader);
+                }
                 self.buf.clear();
                 self.spans.clear();
                 return Err(self.error(line, kind));
@@ -250,7 +256,9 @@ impl ZoneReader {
         let mut tokens = recycle(std::mem::take(&mut self.tokens));
         tokens.extend(self.spans.iter().map(|s| s.token(&buf)));
         let leading_ws = matches!(buf.first(), Some(b' ' | b'\t'));
-        let result = if !leading_ws && tokens[0].text.first() == Some(&b'$') && !tokens[0].quoted {
+        // An unescaped '$' cannot start a name, so this is a directive even
+        // when indented.
+        let result = if tokens[0].text.first() == Some(&b'$') && !tokens[0].quoted {
             self.directive(&tokens, first_line).map(|()| None)
         } else {
             self.record(&tokens, leading_ws, first_line).map(Some)
@@ -460,6 +468,22 @@ fn class_from(text: &[u8]) -> Option<Class> {
         return None;
     }
     std::str::from_utf8(text).ok().and_then(Class::from_mnemonic)
+}
+
+/// Discards input up to and including the next newline.
+fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<()> {
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if let Some(pos) = chunk.iter().position(|&b| b == b'\n') {
+            reader.consume(pos + 1);
+            return Ok(());
+        }
+        let len = chunk.len();
+        reader.consume(len);
+    }
 }
 
 fn open_source(path: &Path, file: Arc<Path>, origin: &Name) -> Result<Source, ZoneFileErrorKind> {

@@ -277,10 +277,31 @@ fn binary_garbage() {
 }
 
 #[test]
+fn overlong_lines_are_an_error_and_skipped() {
+    let mut zone = b"$TTL 60\n".to_vec();
+    zone.extend(std::iter::repeat(b'x').take(3 << 20));
+    zone.extend_from_slice(b" A 192.0.2.1\nok A 192.0.2.2\n");
+    let results: Vec<_> = ZoneReader::from_bytes(zone, Path::new("z"), &origin()).collect();
+    assert_eq!(results.len(), 2, "{results:?}");
+    let e = results[0].as_ref().unwrap_err();
+    assert_eq!(e.location.line, 2);
+    assert!(e.to_string().contains("entry longer than"), "{e}");
+    let ok = results[1].as_ref().unwrap();
+    assert_eq!(
+        (ok.location.line, ok.record.owner.to_string()),
+        (3, "ok.example.".to_string())
+    );
+}
+
+#[test]
 fn unknown_directive_and_bad_directives() {
     assert_error("$GENERATE 1-10 x A 192.0.2.$\n", 1, "unknown directive '$GENERATE'");
     assert_error("$ORIGIN\n", 1, "$ORIGIN needs exactly one domain name");
     assert_error("$ORIGIN a..b\n", 1, "bad $ORIGIN");
+    assert_eq!(
+        records("  $TTL 60\n$ORIGIN sub\nx A 192.0.2.1\n"),
+        ["x.sub.example. 60 A 192.0.2.1"]
+    );
 }
 
 #[test]
