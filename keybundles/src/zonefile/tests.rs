@@ -279,7 +279,7 @@ fn binary_garbage() {
 #[test]
 fn overlong_lines_are_an_error_and_skipped() {
     let mut zone = b"$TTL 60\n".to_vec();
-    zone.extend(std::iter::repeat(b'x').take(3 << 20));
+    zone.resize(zone.len() + (3 << 20), b'x');
     zone.extend_from_slice(b" A 192.0.2.1\nok A 192.0.2.2\n");
     let results: Vec<_> = ZoneReader::from_bytes(zone, Path::new("z"), &origin()).collect();
     assert_eq!(results.len(), 2, "{results:?}");
