@@ -1,10 +1,122 @@
-//! `signer verify` (being written).
+//! `signer verify SIGNEDFILE --origin ORIGIN [--at TIME] [--min-remaining DURATION]`
+//!
+//! Exit status: 0 when the zone verifies, 1 when it has problems (the first
+//! ones are printed as `owner type key-tag reason`, then a count), 2 when it
+//! could not be checked (unreadable file, bad arguments: an error is
+//! returned and `main` prints it).
 
+use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use keybundles::time::{format_duration, format_human, parse_duration, parse_time};
+use keybundles::zonefile::ZoneReader;
+use keybundles::{Name, Record};
+
 use crate::cli::VerifyArgs;
+use crate::verify::{verify_zone, Denial, Options, Report};
 use crate::Context;
 
-pub fn run(_ctx: &Context, _args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("signer verify is not built yet")
+/// Failures printed before the count.
+const SHOWN: usize = 20;
+
+pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let origin = parse_origin(&args.origin)?;
+    let at = match &args.at {
+        Some(text) => parse_time(text, ctx.now).context("--at")?,
+        None => ctx.now,
+    };
+    let min_remaining = match &args.min_remaining {
+        Some(text) => Some(parse_duration(text).context("--min-remaining")?),
+        None => None,
+    };
+    let records = read_zone(ctx, &args.signedfile, &origin)?;
+    let report = verify_zone(&origin, records, &Options { at, min_remaining });
+    if report.is_ok() {
+        if !ctx.quiet {
+            print_summary(&report);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for failure in report.failures.iter().take(SHOWN) {
+        println!("{failure}");
+    }
+    let count = report.failures.len();
+    if count > SHOWN {
+        println!("... and {} more", count - SHOWN);
+    }
+    println!(
+        "{}: {count} problem{} found ({} of {} signatures valid at {})",
+        report.origin,
+        if count == 1 { "" } else { "s" },
+        report.stats.valid_signatures,
+        report.stats.signatures,
+        format_human(at),
+    );
+    Ok(ExitCode::from(1))
+}
+
+/// `example`, `example.` and `.` all name an absolute origin.
+fn parse_origin(text: &str) -> anyhow::Result<Name> {
+    let absolute = if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    };
+    Name::parse(&absolute, None)
+        .map(|n| n.to_lowercase())
+        .with_context(|| format!("--origin {text}"))
+}
+
+fn read_zone(ctx: &Context, path: &Path, origin: &Name) -> anyhow::Result<Vec<Record>> {
+    let mut reader = ZoneReader::open(path, origin).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut records = Vec::new();
+    for entry in reader.by_ref() {
+        records.push(entry?.record);
+    }
+    for warning in reader.take_warnings() {
+        ctx.warn(warning);
+    }
+    Ok(records)
+}
+
+fn print_summary(report: &Report) {
+    let keys: Vec<String> = report
+        .keys
+        .iter()
+        .map(|k| format!("{}/{}{}", k.key_tag, k.algorithm, if k.is_sep() { " SEP" } else { "" }))
+        .collect();
+    let denial = match &report.denial {
+        Denial::Nsec => "NSEC".to_string(),
+        Denial::Nsec3 { params, opt_out } => format!(
+            "NSEC3 (iterations {}, salt {}{})",
+            params.iterations,
+            if params.salt.is_empty() {
+                "-".to_string()
+            } else {
+                data_encoding::HEXLOWER.encode(&params.salt)
+            },
+            if *opt_out { ", opt-out" } else { "" }
+        ),
+        Denial::None | Denial::Both => "none".to_string(),
+    };
+    println!(
+        "{}: OK: {} signatures on {} RRsets valid at {}; keys {}; {}",
+        report.origin,
+        report.stats.signatures,
+        report.stats.rrsets,
+        format_human(report.options.at),
+        keys.join(", "),
+        denial,
+    );
+    if let Some(e) = &report.earliest_expiration {
+        println!(
+            "earliest expiration: {} ({} {} {}, {} after the time checked)",
+            format_human(e.expiration),
+            e.owner,
+            e.rtype,
+            e.key_tag,
+            format_duration(e.expiration - report.options.at),
+        );
+    }
 }
