@@ -47,7 +47,9 @@ fn zone_name(text: &str) -> Result<Name> {
     } else {
         format!("{text}.")
     };
-    Name::parse(&abs, None).map_err(|e| anyhow!("bad zone name \"{text}\": {e}"))
+    Name::parse(&abs, None)
+        .map(|n| n.to_lowercase())
+        .map_err(|e| anyhow!("bad zone name \"{text}\": {e}"))
 }
 
 /// Loads the module, picks the token, records it, and logs in.

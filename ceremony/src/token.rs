@@ -172,6 +172,9 @@ impl Module {
         let mut out = Vec::new();
         for slot in self.ctx.get_slots_with_token().map_err(|e| self.init_err(e))? {
             let info = self.ctx.get_token_info(slot).map_err(|e| self.init_err(e))?;
+            if !info.token_initialized() {
+                continue;
+            }
             out.push(TokenSummary {
                 slot: slot.id(),
                 label: info.label().trim().to_string(),
@@ -190,6 +193,10 @@ impl Module {
         let mut found = Vec::new();
         for slot in slots {
             let info = self.ctx.get_token_info(slot).map_err(|e| self.init_err(e))?;
+            // Blank tokens (e.g. SoftHSM's spare slot) are never the one meant.
+            if !info.token_initialized() {
+                continue;
+            }
             found.push((
                 slot,
                 info.label().trim().to_string(),
