@@ -40,6 +40,12 @@ pub enum ZoneError {
     },
     #[error("{location}: {owner} has more than one CNAME record")]
     MultipleCname { location: Location, owner: Name },
+    #[error("{location}: {owner} lies below the DNAME at {dname}; no data may exist below a DNAME (RFC 6672 §2.4)")]
+    DataBelowDname {
+        location: Location,
+        owner: Name,
+        dname: Name,
+    },
     #[error("{location}: SOA RDATA is malformed")]
     BadSoa { location: Location },
 }
@@ -72,15 +78,27 @@ pub(super) fn check_and_normalize(
     }
 
     let mut soa: Option<(u32, u32, u32)> = None;
-    let mut soa_location: Option<Location> = None;
     let mut apex_ns = false;
+    // In canonical order every name below a DNAME directly follows it.
+    let mut dname: Option<Name> = None;
     let mut start = 0;
     while start < entries.len() {
         // One owner name at a time.
         let owner = entries[start].record.owner.clone();
         let end = start + entries[start..].iter().take_while(|e| e.record.owner == owner).count();
+        if let Some(d) = dname.as_ref().filter(|d| owner.is_subdomain_of(d)) {
+            return Err(ZoneError::DataBelowDname {
+                location: entries[start].location.clone(),
+                owner,
+                dname: d.clone(),
+            });
+        }
+        dname = entries[start..end]
+            .iter()
+            .any(|e| e.record.rtype == Rtype::DNAME)
+            .then(|| owner.clone());
         let node = &mut entries[start..end];
-        check_node(node, apex, &mut soa, &mut soa_location, &mut apex_ns, warn)?;
+        check_node(node, apex, &mut soa, &mut apex_ns, warn)?;
         start = end;
     }
     let Some((soa_ttl, serial, soa_minimum)) = soa else {
@@ -109,7 +127,6 @@ fn check_node(
     node: &mut [Entry],
     apex: &Name,
     soa: &mut Option<(u32, u32, u32)>,
-    soa_location: &mut Option<Location>,
     apex_ns: &mut bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<(), ZoneError> {
@@ -164,9 +181,21 @@ fn check_node(
                     location: first.location.clone(),
                 })?;
                 *soa = Some((first.record.ttl, serial, minimum));
-                *soa_location = Some(first.location.clone());
             }
             Rtype::NS if at_apex => *apex_ns = true,
+            Rtype::CDS | Rtype::CDNSKEY => {
+                let partner = if rtype == Rtype::CDS {
+                    Rtype::CDNSKEY
+                } else {
+                    Rtype::CDS
+                };
+                if !node.iter().any(|e| e.record.rtype == partner) {
+                    warn(format!(
+                        "{}: {owner} has {rtype} but no {partner}; publish both so every parent can use them (RFC 7344 §4, RFC 8078)",
+                        node[start].location
+                    ));
+                }
+            }
             _ => {}
         }
         start = end;
