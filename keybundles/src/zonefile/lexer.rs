@@ -73,6 +73,17 @@ pub(crate) enum LexError {
     UnclosedParen,
 }
 
+/// Octets that may appear in an unquoted token with no special meaning.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0x21;
+    while c < 0x7f {
+        table[c] = !matches!(c as u8, b'"' | b'\\' | b';' | b'(' | b')');
+        c += 1;
+    }
+    table
+};
+
 fn is_control(c: u8) -> bool {
     (c < 0x20 && c != b'\t' && c != b'\r' && c != b'\n') || c == 0x7f
 }
@@ -153,6 +164,13 @@ pub(crate) fn lex(
                 let start = i;
                 let mut ascii = true;
                 while i < n {
+                    // Fast path: printable ASCII that is no delimiter.
+                    while i < n && PLAIN[buf[i] as usize] {
+                        i += 1;
+                    }
+                    if i == n {
+                        break;
+                    }
                     let c = buf[i];
                     match c {
                         b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' => break,

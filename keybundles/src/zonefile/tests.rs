@@ -454,27 +454,3 @@ fn big_zone_speed() {
         count as f64 / elapsed.as_secs_f64()
     );
 }
-
-/// Compares the records of two zone files, e.g. ours and what
-/// `ldns-read-zone` printed from it:
-/// `ZONE_A=/tmp/keybundles-samples.zone ZONE_B=/tmp/ldns.out cargo test -p keybundles -- --ignored same_records`.
-#[test]
-#[ignore]
-fn same_records() {
-    let load = |var: &str| {
-        let path = std::env::var(var).unwrap();
-        let mut records: Vec<Record> = ZoneReader::open(Path::new(&path), &origin())
-            .unwrap()
-            .map(|r| r.unwrap().record)
-            .collect();
-        records.sort_by(|a, b| (&a.owner, a.rtype, &a.rdata).cmp(&(&b.owner, b.rtype, &b.rdata)));
-        records
-    };
-    let (a, b) = (load("ZONE_A"), load("ZONE_B"));
-    for r in &a {
-        assert!(b.contains(r), "missing from ZONE_B: {r}");
-    }
-    for r in &b {
-        assert!(a.contains(r), "missing from ZONE_A: {r}");
-    }
-}
