@@ -23,18 +23,54 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// The zone's signer.toml (written by `signer init`). Its values are
+    /// the defaults; flags given on the command line win.
+    #[arg(long, global = true, value_name = "FILE", env = "SIGNET_CONFIG")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a zone: write DIR/signer.toml with every policy value, and (without
+    /// --trust-anchor) a software KSK and ZSK so the zone can be signed at once.
+    Init(InitArgs),
     /// Make a key pair as BIND key files K<origin>+<alg>+<tag>.{key,private}.
     Keygen(KeygenArgs),
     /// Sign a zone file.
     Sign(SignArgs),
     /// Verify a signed zone file: signatures, coverage, denial chain, expiry.
     Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The zone, e.g. example.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// Directory for signer.toml, keys/, bundles/ and state/ (made if missing).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Algorithm for the keys: 8, 13, 14 or 15.
+    #[arg(long, short, value_name = "NUMBER", default_value_t = 13)]
+    pub algorithm: u8,
+
+    /// Offline-KSK mode: a file with the KSK's DNSKEY or DS records (copied
+    /// into DIR). The zone then expects key bundles from the ceremony.
+    #[arg(long, value_name = "FILE")]
+    pub trust_anchor: Option<PathBuf>,
+
+    /// The unsigned zone file.
+    #[arg(long, value_name = "FILE")]
+    pub zone: Option<PathBuf>,
+
+    /// The hidden primary's zone file that `signer publish` writes.
+    #[arg(long, value_name = "FILE")]
+    pub publish_to: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -62,18 +98,19 @@ pub struct KeygenArgs {
 
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The unsigned zone file.
+    /// The unsigned zone file. Default: the config's zone.unsigned.
     #[arg(value_name = "ZONEFILE")]
-    pub zonefile: PathBuf,
+    pub zonefile: Option<PathBuf>,
 
-    /// The zone's origin, e.g. example.
+    /// The zone's origin, e.g. example. Default: the config's zone.origin.
     #[arg(long, value_name = "ORIGIN")]
-    pub origin: String,
+    pub origin: Option<String>,
 
     /// A key to sign with: a K*.key or K*.private file or their common stem.
     /// Repeat for several keys. Flags 257 keys sign DNSKEY, CDS and CDNSKEY;
     /// flags 256 keys sign the rest; a lone 257 key signs everything.
-    #[arg(long = "key", short = 'k', value_name = "PATH", required = true)]
+    /// Default: every key for the zone in the config's key_dir.
+    #[arg(long = "key", short = 'k', value_name = "PATH")]
     pub keys: Vec<PathBuf>,
 
     /// Where to write the signed zone (written to a temporary file, then renamed).
@@ -100,9 +137,16 @@ pub struct SignArgs {
     #[arg(long, value_name = "TIME")]
     pub inception: Option<String>,
 
-    /// Signature expiration. Default: 14 days after now.
+    /// Signature expiration. Default: 14 days after now (the config's
+    /// signatures.validity). With --jitter, the latest expiration.
     #[arg(long, value_name = "TIME")]
     pub expiration: Option<String>,
+
+    /// Spread expirations over this window before --expiration, per RRset
+    /// and reproducibly, so a zone never comes due all at once. Default: 0,
+    /// or the config's signatures.jitter.
+    #[arg(long, value_name = "DURATION")]
+    pub jitter: Option<String>,
 
     /// Signing threads. Default: one per core.
     #[arg(long, short = 't', value_name = "N")]

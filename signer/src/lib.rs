@@ -2,6 +2,7 @@
 //!
 //! The binary is a thin layer over these modules:
 //!
+//! * [`config`] — the zone's `signer.toml` policy;
 //! * [`keys`] — BIND/ldns key files, loading and generating keys;
 //! * [`zone`] — an unsigned zone loaded, checked and sorted canonically;
 //! * [`signing`] — RRSIGs in parallel, NSEC and NSEC3 chains;
@@ -11,6 +12,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod keys;
 pub mod output;
 pub mod progress;
@@ -27,6 +29,8 @@ pub struct Context {
     pub now: i64,
     /// Print only errors.
     pub quiet: bool,
+    /// The zone's configuration, when `--config` was given.
+    pub config: Option<config::Config>,
 }
 
 impl Context {
@@ -36,7 +40,11 @@ impl Context {
             Some(text) => keybundles::time::parse_time(text, system).context("--now")?,
             None => system,
         };
-        Ok(Context { now, quiet: cli.quiet })
+        let config = match &cli.config {
+            Some(path) => Some(config::Config::load(path)?),
+            None => None,
+        };
+        Ok(Context { now, quiet: cli.quiet, config })
     }
 
     /// Prints a warning unless `--quiet`.

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Err(err) => return report(&err),
     };
     let result = match &cli.command {
+        Command::Init(args) => commands::init::run(&ctx, args),
         Command::Keygen(args) => commands::keygen::run(&ctx, args),
         Command::Sign(args) => commands::sign::run(&ctx, args),
         Command::Verify(args) => commands::verify::run(&ctx, args),

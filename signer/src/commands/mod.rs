@@ -1,6 +1,7 @@
 //! One module per subcommand: argument handling and reporting only; the
 //! work is done by the library modules.
 
+pub mod init;
 pub mod keygen;
 pub mod sign;
 pub mod verify;

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 use data_encoding::HEXLOWER_PERMISSIVE;
 use keybundles::nsec3::Nsec3Params;
-use keybundles::time::{format_human, parse_time};
+use keybundles::time::{format_human, parse_duration, parse_time};
 
 use super::keygen::parse_origin;
 use crate::cli::SignArgs;
+use crate::config::DenialMode;
 use crate::output::{write_atomically, FileMode};
 use crate::signing::{sign_zone, Denial, SigningPolicy};
 use crate::zone::LoadOptions;
@@ -21,16 +22,36 @@ const DEFAULT_VALIDITY: i64 = 14 * 86400;
 const DEFAULT_BACKDATE: i64 = 3600;
 
 pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
-    let origin = parse_origin(&args.origin)?;
+    let config = ctx.config.as_ref();
+    let origin = match (&args.origin, config) {
+        (Some(text), _) => parse_origin(text)?,
+        (None, Some(config)) => config.origin.clone(),
+        (None, None) => bail!("give --origin, or --config with the zone's signer.toml"),
+    };
+    let zonefile = match (&args.zonefile, config.and_then(|c| c.zone.unsigned.as_ref())) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) => path.clone(),
+        (None, None) => bail!("give the zone file, or --config whose [zone] names `unsigned`"),
+    };
     let policy = policy_from_args(ctx, args)?;
-    let keys = args
-        .keys
-        .iter()
-        .map(|path| keys::load(path).with_context(|| format!("loading key {}", path.display())))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let keys = if !args.keys.is_empty() {
+        args.keys
+            .iter()
+            .map(|path| keys::load(path).with_context(|| format!("loading key {}", path.display())))
+            .collect::<anyhow::Result<Vec<_>>>()?
+    } else if let Some(config) = config {
+        let dir = &config.keys.key_dir;
+        let found = keys::load_dir(dir, &origin).with_context(|| format!("loading the keys in {}", dir.display()))?;
+        if found.is_empty() {
+            bail!("no keys for {origin} in {}; make them with `signer init` or `signer keygen`", dir.display());
+        }
+        found
+    } else {
+        bail!("give --key (repeat for several keys), or --config with a key_dir");
+    };
 
     let mut warn = |message: String| ctx.warn(message);
-    let zone = zone::load(&args.zonefile, &origin, &LoadOptions::default(), &mut warn)?;
+    let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
     let started = std::time::Instant::now();
     let bar = progress::bar(0, "signing", ctx.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -57,13 +78,19 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPolicy> {
+    let config = ctx.config.as_ref();
+    let signatures = config.map(|c| &c.signatures);
     let inception = match &args.inception {
         Some(text) => parse_time(text, ctx.now).context("--inception")?,
-        None => ctx.now - DEFAULT_BACKDATE,
+        None => ctx.now - signatures.map_or(DEFAULT_BACKDATE, |s| s.inception_offset),
     };
     let expiration = match &args.expiration {
         Some(text) => parse_time(text, ctx.now).context("--expiration")?,
-        None => ctx.now + DEFAULT_VALIDITY,
+        None => ctx.now + signatures.map_or(DEFAULT_VALIDITY, |s| s.validity),
+    };
+    let jitter = match &args.jitter {
+        Some(text) => parse_duration(text).context("--jitter")?,
+        None => signatures.map_or(0, |s| s.jitter),
     };
     if expiration <= ctx.now {
         bail!(
@@ -72,36 +99,34 @@ fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPol
             format_human(ctx.now)
         );
     }
-    let denial = if args.nsec3 {
-        let salt = if args.salt == "-" {
+    // The config's [denial] applies unless NSEC3 is asked for on the command line.
+    let from_config = config.filter(|c| !args.nsec3 && c.denial.mode == DenialMode::Nsec3).map(|c| &c.denial);
+    let (nsec3, iterations, salt_text, opt_out) = match from_config {
+        Some(d) => (true, d.nsec3_iterations, d.nsec3_salt.as_str(), d.nsec3_opt_out),
+        None => (args.nsec3, args.iterations, args.salt.as_str(), args.opt_out),
+    };
+    let denial = if nsec3 {
+        let salt = if salt_text == "-" {
             Vec::new()
         } else {
             HEXLOWER_PERMISSIVE
-                .decode(args.salt.as_bytes())
-                .with_context(|| format!("--salt '{}' is not hex", args.salt))?
+                .decode(salt_text.as_bytes())
+                .with_context(|| format!("NSEC3 salt '{salt_text}' is not hex"))?
         };
         if salt.len() > 255 {
-            bail!("--salt is {} octets; at most 255 fit", salt.len());
+            bail!("the NSEC3 salt is {} octets; at most 255 fit", salt.len());
         }
-        if args.iterations > 0 || !salt.is_empty() {
+        if iterations > 0 || !salt.is_empty() {
             ctx.warn("RFC 9276 recommends 0 extra NSEC3 iterations and no salt; many resolvers treat high iteration counts as insecure");
         }
-        Denial::Nsec3 {
-            params: Nsec3Params {
-                algorithm: keybundles::nsec3::HASH_SHA1,
-                iterations: args.iterations,
-                salt,
-            },
-            opt_out: args.opt_out,
-        }
+        Denial::Nsec3 { params: Nsec3Params { algorithm: keybundles::nsec3::HASH_SHA1, iterations, salt }, opt_out }
     } else {
         Denial::Nsec
     };
-    Ok(SigningPolicy {
-        inception,
-        expiration,
-        denial,
-    })
+    if jitter < 0 || expiration - jitter <= inception {
+        bail!("--jitter {} leaves no validity after inception", keybundles::time::format_duration(jitter));
+    }
+    Ok(SigningPolicy { inception, expiration, jitter, denial })
 }
 
 /// Writes records in presentation form, one per line.

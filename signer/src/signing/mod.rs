@@ -33,10 +33,29 @@ pub enum Denial {
 /// What the signatures look like.
 #[derive(Debug, Clone)]
 pub struct SigningPolicy {
-    /// Signature inception and expiration, unix seconds.
+    /// Signature inception and latest expiration, unix seconds.
     pub inception: i64,
     pub expiration: i64,
+    /// Expirations are spread over `expiration - jitter ..= expiration`.
+    pub jitter: i64,
     pub denial: Denial,
+}
+
+impl SigningPolicy {
+    /// The expiration an RRset's signatures get: `expiration` minus an
+    /// offset in `0..=jitter` that depends only on owner and type, so it
+    /// is the same on every run, every thread, and can be checked later.
+    pub fn planned_expiration(&self, owner: &Name, rtype: Rtype) -> i64 {
+        if self.jitter <= 0 {
+            return self.expiration;
+        }
+        // FNV-1a: fast, stable across versions and platforms.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in owner.as_wire().iter().chain(&rtype.0.to_be_bytes()) {
+            hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.expiration - (hash % (self.jitter as u64 + 1)) as i64
+    }
 }
 
 /// Why a zone could not be signed.
@@ -75,7 +94,7 @@ pub fn sign_zone(
     warn: &mut dyn FnMut(String),
 ) -> Result<SignedZone, SignError> {
     check_keys(&zone.apex, keys)?;
-    if policy.expiration <= policy.inception {
+    if policy.expiration - policy.jitter.max(0) <= policy.inception {
         return Err(SignError::BadValidity {
             inception: keybundles::time::format_human(policy.inception),
             expiration: keybundles::time::format_human(policy.expiration),
@@ -218,7 +237,7 @@ impl RrsetSigner<'_> {
                 algorithm: key.dnskey.algorithm,
                 labels: first.owner.rrsig_labels(),
                 original_ttl: first.ttl,
-                expiration: to_serial(self.policy.expiration),
+                expiration: to_serial(self.policy.planned_expiration(&first.owner, first.rtype)),
                 inception: to_serial(self.policy.inception),
                 key_tag: key.key_tag(),
                 signer: self.apex.clone(),
