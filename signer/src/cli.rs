@@ -43,6 +43,12 @@ pub enum Command {
     Sign(SignArgs),
     /// Verify a signed zone file: signatures, coverage, denial chain, expiry.
     Verify(VerifyArgs),
+    /// Sign, check every guardrail, and publish atomically to the hidden
+    /// primary (for cron or a systemd timer). Exit 0 only when the new zone is live.
+    Publish(crate::commands::publish::PublishArgs),
+    /// Check a zone's signatures as the world sees them, for cron, Nagios/Icinga
+    /// or Prometheus: a signed zone file and/or its live servers.
+    Monitor(crate::commands::monitor::MonitorArgs),
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         Command::Keygen(args) => commands::keygen::run(&ctx, args),
         Command::Sign(args) => commands::sign::run(&ctx, args),
         Command::Verify(args) => commands::verify::run(&ctx, args),
+        Command::Publish(args) => commands::publish::run(&ctx, args),
+        Command::Monitor(args) => commands::monitor::run(&ctx, args),
     };
     result.unwrap_or_else(|err| report(&err))
 }

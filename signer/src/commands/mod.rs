@@ -3,5 +3,7 @@
 
 pub mod init;
 pub mod keygen;
+pub mod monitor;
+pub mod publish;
 pub mod sign;
 pub mod verify;
