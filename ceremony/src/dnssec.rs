@@ -185,11 +185,13 @@ pub fn read_dnskeys(text: &str) -> Result<Vec<(String, Dnskey)>, DnskeyFileError
     let mut logical = String::new();
     let mut start_line = 0;
     let mut depth = 0i32;
+    let mut has_owner = false;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.split(';').next().unwrap_or("");
         if depth == 0 {
             logical.clear();
             start_line = n + 1;
+            has_owner = !raw.starts_with(char::is_whitespace);
         }
         for c in line.chars() {
             match c {
@@ -211,7 +213,7 @@ pub fn read_dnskeys(text: &str) -> Result<Vec<(String, Dnskey)>, DnskeyFileError
             line: start_line,
             reason: reason.to_string(),
         };
-        let owner = if pos > 0 && !raw.starts_with(char::is_whitespace) {
+        let owner = if pos > 0 && has_owner {
             tokens[0].to_string()
         } else {
             String::new()

@@ -102,14 +102,17 @@ pub struct Head {
 }
 
 /// Canonical hash of an entry: its JSON without `hash`, keys sorted (serde_json's default map).
-fn entry_hash(entry: &Map<String, Value>) -> [u8; 32] {
+fn entry_hash(entry: &Entry) -> [u8; 32] {
     let mut e = entry.clone();
     e.remove("hash");
     hex::sha256(Value::Object(e).to_string().as_bytes())
 }
 
+/// One parsed transcript entry.
+pub type Entry = Map<String, Value>;
+
 /// Checks the whole chain; returns the parsed entries and the head.
-pub fn verify(path: &Path) -> Result<(Vec<Map<String, Value>>, Option<Head>), TranscriptError> {
+pub fn verify(path: &Path) -> Result<(Vec<Entry>, Option<Head>), TranscriptError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
@@ -246,7 +249,7 @@ pub fn append(path: &Path, event: &Event, result: Result<(), String>) -> Result<
 }
 
 /// Human-readable listing for `transcript show`.
-pub fn show(entries: &[Map<String, Value>]) -> String {
+pub fn show(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
         let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
