@@ -168,7 +168,8 @@ fn parse_one(
             decode_string(text, out).ok_or_else(|| invalid(rtype, field, text))?;
         }
         Kind::CharStrings | Kind::Hex | Kind::Base64 | Kind::Bitmap | Kind::SvcParams => {
-            unreachable!("to-end kinds are handled by parse_to_end")
+            // Normally handled by `parse_to_end`; a single token is a list of one.
+            parse_to_end(rtype, field, std::slice::from_ref(token), origin, out)?;
         }
     }
     Ok(())
@@ -220,7 +221,6 @@ fn parse_to_end(
     origin: &Name,
     out: &mut Vec<u8>,
 ) -> Result<(), RdataError> {
-    let _ = origin;
     match field.kind {
         Kind::CharStrings => {
             for t in tokens {
@@ -257,7 +257,12 @@ fn parse_to_end(
             bitmap::encode(&mut types, out);
         }
         Kind::SvcParams => svcb::parse(tokens, out).map_err(|m| bad_value(rtype, field, m))?,
-        _ => unreachable!("only to-end kinds come here"),
+        _ => {
+            // Not a to-end kind: each token is one such field.
+            for t in tokens {
+                parse_one(rtype, field, t, origin, false, out)?;
+            }
+        }
     }
     Ok(())
 }

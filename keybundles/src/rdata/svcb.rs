@@ -177,6 +177,7 @@ pub(crate) fn parse(tokens: &[Token<'_>], out: &mut Vec<u8>) -> Result<(), Strin
         write_key(w[0].0, &mut name);
         return Err(format!("key {name} appears twice"));
     }
+    check_mandatory(params.iter().map(|(k, v)| (*k, v.as_slice())))?;
     for (key, value) in &params {
         out.extend_from_slice(&key.to_be_bytes());
         out.extend_from_slice(&(value.len() as u16).to_be_bytes());
@@ -185,8 +186,38 @@ pub(crate) fn parse(tokens: &[Token<'_>], out: &mut Vec<u8>) -> Result<(), Strin
     Ok(())
 }
 
+/// RFC 9460 §8: every key listed in `mandatory` must be present.
+fn check_mandatory<'a>(params: impl Iterator<Item = (u16, &'a [u8])> + Clone) -> Result<(), String> {
+    let Some((_, list)) = params.clone().find(|&(k, _)| k == MANDATORY) else {
+        return Ok(());
+    };
+    for k in list.chunks_exact(2) {
+        let key = u16::from_be_bytes([k[0], k[1]]);
+        if !params.clone().any(|(p, _)| p == key) {
+            let mut name = String::new();
+            write_key(key, &mut name);
+            return Err(format!("mandatory lists {name}, which is not present"));
+        }
+    }
+    Ok(())
+}
+
+/// Splits wire-form parameters into (key, value) pairs.
+fn split_wire(mut wire: &[u8]) -> impl Iterator<Item = (u16, &[u8])> + Clone {
+    std::iter::from_fn(move || {
+        let [k0, k1, l0, l1, ref rest @ ..] = *wire else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
+        let value = rest.get(..len)?;
+        wire = &rest[len..];
+        Some((u16::from_be_bytes([k0, k1]), value))
+    })
+}
+
 /// Writes parameters in wire form as presentation form, validating them.
 pub(crate) fn write(mut wire: &[u8], out: &mut String) -> Result<(), String> {
+    check_mandatory(split_wire(wire))?;
     let mut last: Option<u16> = None;
     let mut first = true;
     while !wire.is_empty() {

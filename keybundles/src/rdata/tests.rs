@@ -300,6 +300,12 @@ fn errors_name_field_expectation_and_token() {
         (Rtype::SVCB, "1 . alpn=h2 alpn=h3", "key alpn appears twice"),
         (Rtype::SVCB, "1 . no-default-alpn=x", "takes no value"),
         (Rtype::SVCB, "1 . ipv4hint=::1", "is not an IPv4 address"),
+        (
+            Rtype::SVCB,
+            "1 . mandatory=port alpn=h2",
+            "mandatory lists port, which is not present",
+        ),
+        (Rtype::SVCB, "1 . mandatory=mandatory", "must not list itself"),
     ];
     for &(rtype, input, expected) in cases {
         let err = parse(rtype, input).unwrap_err().to_string();
@@ -331,6 +337,7 @@ fn bad_wire_is_rejected_not_panicking() {
         (Rtype::NSEC3, &[1, 0, 0, 0, 0, 0]),
         (Rtype::SVCB, &[0, 1, 0, 0, 3, 0, 1]),
         (Rtype::SVCB, &[0, 1, 0, 0, 3, 0, 2, 1, 187, 0, 1, 0, 1, b'x']),
+        (Rtype::SVCB, &[0, 1, 0, 0, 0, 0, 2, 0, 3]),
         (Rtype::CAA, &[0, 0]),
         (Rtype::SOA, &[0, 0, 1, 2, 3]),
     ];
