@@ -305,6 +305,13 @@ fn unknown_directive_and_bad_directives() {
 }
 
 #[test]
+fn last_line_without_newline() {
+    assert_eq!(records("$TTL 60\na A 192.0.2.1"), ["a.example. 60 A 192.0.2.1"]);
+    assert_error("$TTL 60\na TXT \"open", 2, "unterminated quoted string");
+    assert_error("$TTL 60\na TXT ( x", 2, "never closed");
+}
+
+#[test]
 fn bom_is_skipped_and_crlf_accepted() {
     let zone = "\u{feff}$TTL 60\r\na A 192.0.2.1\r\n";
     assert_eq!(records(zone), ["a.example. 60 A 192.0.2.1"]);
@@ -344,9 +351,10 @@ impl Drop for TempDir {
 fn include_relative_nested_and_origin_restored() {
     let dir = TempDir::new("include");
     dir.write("sub/inner.db", "deep A 192.0.2.9\n");
+    dir.write("sub/rel.db", "@ A 192.0.2.8\n");
     dir.write(
         "sub/child.db",
-        "@ A 192.0.2.2\n$ORIGIN changed.example.\nx A 192.0.2.3\n$INCLUDE inner.db\n",
+        "$INCLUDE rel.db relative\n@ A 192.0.2.2\n$ORIGIN changed.example.\nx A 192.0.2.3\n$INCLUDE inner.db\n",
     );
     let main = dir.write(
         "main.db",
@@ -370,8 +378,9 @@ fn include_relative_nested_and_origin_restored() {
     assert_eq!(
         got,
         [
-            "child.example. child.db:1",
-            "x.changed.example. child.db:3",
+            "relative.child.example. rel.db:1",
+            "child.example. child.db:2",
+            "x.changed.example. child.db:4",
             "deep.changed.example. inner.db:1",
             "after.example. main.db:3",
             "deep.example. inner.db:1",
