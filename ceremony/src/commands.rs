@@ -294,8 +294,8 @@ pub fn sign_dnskey(g: &Global, ev: &mut Event, a: &crate::cli::SignDnskeyArgs) -
     let mut others = Vec::new();
     for f in &a.include {
         let text = String::from_utf8(read_input(ev, f)?).with_context(|| format!("{} is not text", f.display()))?;
-        for (owner, k) in dnssec::read_dnskeys(&text).with_context(|| format!("reading {}", f.display()))? {
-            if !owner.is_empty() && zone_name(&owner)?.to_lowercase() != zone.to_lowercase() {
+        for (owner, k) in dnssec::read_dnskeys(&text, f, &zone)? {
+            if owner != zone {
                 bail!("{}: DNSKEY owned by {owner}, not {zone}", f.display());
             }
             others.push(k);
@@ -308,13 +308,14 @@ pub fn sign_dnskey(g: &Global, ev: &mut Event, a: &crate::cli::SignDnskeyArgs) -
     let records: Vec<_> = keys.iter().map(|k| dnssec::dnskey_record(&zone, a.ttl, k)).collect();
     let rrsig = sign::sign_rrset(&token, &key, &zone, &records, a.ttl, Validity { inception, expiration })?;
     // Check our own work before anything leaves the room.
-    dnssec::verify(&key.dnskey, &dnssec::signing_input(&rrsig, &records), &rrsig.signature)
+    let refs: Vec<_> = records.iter().collect();
+    dnssec::verify(&key.dnskey, &dnssec::signing_input(&rrsig, &refs), &rrsig.signature)
         .context("the token's signature does not verify against its own DNSKEY")?;
     let mut text = String::new();
     for k in &keys {
         text.push_str(&format!("{zone} {} IN DNSKEY {k}\n", a.ttl));
     }
-    text.push_str(&rrsig.to_presentation(&zone));
+    text.push_str(&dnssec::rrsig_presentation(&zone, &rrsig));
     text.push('\n');
     write_new(ev, &a.output, text.as_bytes())?;
     ev.detail("key_tag", key.dnskey.key_tag());
@@ -467,16 +468,11 @@ pub fn export(g: &Global, ev: &mut Event, label: &str, output: &Path, wrap_label
     Ok(())
 }
 
-fn parse_dnskey_rdata(text: &str) -> Result<Dnskey> {
-    let keys = dnssec::read_dnskeys(&format!(". IN DNSKEY {text}"))?;
-    Ok(keys.into_iter().next().expect("one key").1)
-}
-
 pub fn restore(g: &Global, ev: &mut Event, a: &crate::cli::RestoreArgs) -> Result<()> {
     let bytes = read_input(ev, &a.input)?;
     let backup = BackupFile::parse(&a.input, &bytes)?;
     ev.key(&backup.label);
-    let dnskey = parse_dnskey_rdata(&backup.dnskey).context("the DNSKEY in the backup file")?;
+    let dnskey = dnssec::parse_dnskey_rdata(&backup.dnskey).context("the DNSKEY in the backup file")?;
     let mut shares: Vec<ShareFile> = Vec::new();
     for p in &a.shares {
         let bytes = read_input(ev, p)?;
@@ -567,8 +563,8 @@ pub fn backup_verify(g: &Global, ev: &mut Event, zone: &str, label: &str, dnskey
     ev.key(label);
     let text = String::from_utf8(read_input(ev, dnskey_file)?).context("the DNSKEY file is not text")?;
     let mut candidates = Vec::new();
-    for (owner, k) in dnssec::read_dnskeys(&text).with_context(|| format!("reading {}", dnskey_file.display()))? {
-        if owner.is_empty() || owner == "@" || zone_name(&owner)?.to_lowercase() == zone.to_lowercase() {
+    for (owner, k) in dnssec::read_dnskeys(&text, dnskey_file, &zone)? {
+        if owner == zone {
             candidates.push(k);
         }
     }

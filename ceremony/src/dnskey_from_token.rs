@@ -5,7 +5,7 @@
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use thiserror::Error;
 
-use crate::dnssec::{Algorithm, Dnskey};
+use crate::dnssec::{ksk, rsa_public_key, Algorithm};
 use crate::keygen::{ED25519_NAME, ED25519_OID, P256_OID, P384_OID};
 use crate::token::{Token, TokenError};
 
@@ -23,7 +23,7 @@ pub struct TokenKey {
     pub label: String,
     pub id: Vec<u8>,
     pub algorithm: Algorithm,
-    pub dnskey: Dnskey,
+    pub dnskey: crate::dnssec::Dnskey,
     pub public: ObjectHandle,
     pub private: ObjectHandle,
 }
@@ -43,22 +43,6 @@ pub fn unwrap_ec_point(value: &[u8], raw_len: usize) -> Option<&[u8]> {
         return Some(&value[header.len()..]);
     }
     None
-}
-
-/// RFC 3110 public key: exponent length, exponent, modulus (leading zero octets stripped).
-pub fn rsa_dnskey_public(exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
-    let strip = |b: &[u8]| b.iter().position(|&x| x != 0).map_or(Vec::new(), |p| b[p..].to_vec());
-    let (e, n) = (strip(exponent), strip(modulus));
-    let mut out = Vec::with_capacity(3 + e.len() + n.len());
-    if e.len() < 256 {
-        out.push(e.len() as u8);
-    } else {
-        out.push(0);
-        out.extend_from_slice(&(e.len() as u16).to_be_bytes());
-    }
-    out.extend_from_slice(&e);
-    out.extend_from_slice(&n);
-    out
 }
 
 /// Finds the key pair labelled `label` and builds its DNSKEY (flags 257).
@@ -102,7 +86,7 @@ pub fn load(token: &Token, label: &str) -> Result<TokenKey, PublicKeyError> {
         let (Some(n), Some(e)) = (modulus, exponent) else {
             return Err(unusable("RSA public key without modulus or exponent".into()));
         };
-        (Algorithm::RsaSha256, rsa_dnskey_public(&e, &n))
+        (Algorithm::RsaSha256, rsa_public_key(&e, &n))
     } else if key_type == KeyType::EC || key_type == KeyType::EC_EDWARDS {
         let params = params.ok_or_else(|| unusable("EC key without CKA_EC_PARAMS".into()))?;
         let point = point.ok_or_else(|| unusable("EC key without CKA_EC_POINT".into()))?;
@@ -139,7 +123,7 @@ pub fn load(token: &Token, label: &str) -> Result<TokenKey, PublicKeyError> {
         label: label.to_string(),
         id,
         algorithm,
-        dnskey: Dnskey::ksk(algorithm, public_key),
+        dnskey: ksk(algorithm, public_key),
         public,
         private,
     })
@@ -202,12 +186,12 @@ mod tests {
     #[test]
     fn rfc3110_encoding() {
         assert_eq!(
-            rsa_dnskey_public(&[0, 1, 0, 1], &[0, 0xC1, 0x02]),
+            rsa_public_key(&[0, 1, 0, 1], &[0, 0xC1, 0x02]),
             vec![3, 1, 0, 1, 0xC1, 0x02]
         );
         let e = vec![1u8; 300];
-        let k = rsa_dnskey_public(&e, &[5]);
+        let k = rsa_public_key(&e, &[5]);
         assert_eq!(&k[..3], &[0, 1, 44]);
-        assert_eq!(crate::dnssec::rsa_components(&k), Some((&e[..], &[5u8][..])));
+        assert_eq!(crate::dnssec::rsa_public_components(&k), Some((&e[..], &[5u8][..])));
     }
 }

@@ -113,7 +113,8 @@ pub fn sign_rrset(
         signer: signer.clone(),
         signature: Vec::new(),
     };
-    let input = signing_input(&rrsig, rrset);
+    let refs: Vec<&Record> = rrset.iter().collect();
+    let input = signing_input(&rrsig, &refs);
     rrsig.signature = sign(token, key.into(), &input)?;
     Ok(rrsig)
 }

@@ -6,7 +6,7 @@ use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
 use thiserror::Error;
 
 use crate::dnskey_from_token::TokenKey;
-use crate::dnssec::{rsa_components, Algorithm, Dnskey};
+use crate::dnssec::{rsa_public_components, Algorithm, Dnskey};
 use crate::keygen::{private_template, ED25519_OID, P256_OID, P384_OID};
 use crate::token::{Token, TokenError};
 
@@ -113,7 +113,7 @@ pub fn public_attributes(dnskey: &Dnskey) -> Result<(KeyType, Vec<Attribute>), W
     let alg = Algorithm::from_number(dnskey.algorithm).ok_or_else(bad)?;
     Ok(match alg {
         Algorithm::RsaSha256 => {
-            let (e, n) = rsa_components(&dnskey.public_key).ok_or_else(bad)?;
+            let (e, n) = rsa_public_components(&dnskey.public_key).ok_or_else(bad)?;
             (
                 KeyType::RSA,
                 vec![Attribute::Modulus(n.to_vec()), Attribute::PublicExponent(e.to_vec())],
