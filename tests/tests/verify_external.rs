@@ -476,3 +476,32 @@ fn rejects_tampered_ldns_zone() {
         &format!("mail.example. A {} signature does not verify", keys[1].tag),
     );
 }
+
+#[test]
+fn rejects_rrsets_not_signed_with_every_algorithm() {
+    // ldns-signzone with a P-256 KSK and an Ed25519 ZSK signs the DNSKEY
+    // RRset with algorithm 13 only and the rest with 15 only: RFC 4035
+    // §2.2 wants every algorithm of the DNSKEY RRset on every RRset
+    // (ldns-verify-zone does not check this; dnssec-verify does).
+    let work = Work::new();
+    let keys = [work.ldns_key("ECDSAP256SHA256", true), work.ldns_key("ED25519", false)];
+    let zone = work.ldns_sign("mixed.signed", &keys, &[]);
+    assert_externally_rejected(&zone, &[], false);
+    assert_signer_rejects(&zone, &[], "example. SOA - RRset is not signed with algorithm 13");
+    assert_signer_rejects(&zone, &[], "example. DNSKEY - RRset is not signed with algorithm 15");
+}
+
+#[test]
+fn cannot_check_is_exit_2() {
+    let work = Work::new();
+    let (code, out) = signer_verify(&work.path("absent.signed"), &[]);
+    assert_eq!(code, 2, "{out}");
+    let (code, out) = signer_verify(&work.path("example.zone"), &["--min-remaining", "soon"]);
+    assert_eq!(code, 2, "{out}");
+    // An unsigned zone can be read: it is checked, and it fails.
+    assert_signer_rejects(
+        &work.path("example.zone"),
+        &[],
+        "example. DNSKEY - no DNSKEY RRset at the apex",
+    );
+}
