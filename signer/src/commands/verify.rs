@@ -69,7 +69,8 @@ fn parse_origin(text: &str) -> anyhow::Result<Name> {
 }
 
 fn read_zone(ctx: &Context, path: &Path, origin: &Name) -> anyhow::Result<Vec<Record>> {
-    let mut reader = ZoneReader::open(path, origin).with_context(|| format!("cannot read {}", path.display()))?;
+    // The reader's errors name the file (and line).
+    let mut reader = ZoneReader::open(path, origin)?;
     let mut records = Vec::new();
     for entry in reader.by_ref() {
         records.push(entry?.record);
