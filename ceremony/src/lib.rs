@@ -19,3 +19,6 @@ pub mod pin;
 pub mod sign;
 pub mod token;
 pub mod transcript;
+
+/// The PKCS#11 binding, re-exported for callers that name mechanisms or attributes.
+pub use cryptoki;

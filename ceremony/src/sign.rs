@@ -55,6 +55,20 @@ impl<'a> From<&'a TokenKey> for SigningKey<'a> {
 /// Signs `message` with the key, returning the signature in DNSSEC wire format.
 pub fn sign(token: &Token, key: SigningKey<'_>, message: &[u8]) -> Result<Vec<u8>, TokenError> {
     let mechanism_type = signing_mechanism(token, key.algorithm)?;
+    sign_with(token, key, message, mechanism_type)
+}
+
+/// Like [`sign`] with the mechanism chosen by the caller (for RSA: CKM_SHA256_RSA_PKCS, or
+/// CKM_RSA_PKCS over a host-built DigestInfo, as small cards need).
+pub fn sign_with(
+    token: &Token,
+    key: SigningKey<'_>,
+    message: &[u8],
+    mechanism_type: MechanismType,
+) -> Result<Vec<u8>, TokenError> {
+    if !token.supports(mechanism_type)? {
+        return Err(token.unsupported(mechanism_type));
+    }
     let session = token.session();
     let op = format!("C_Sign ({mechanism_type}) with key \"{}\"", key.label);
     let signature = match key.algorithm {
