@@ -83,10 +83,8 @@ pub fn parse_private_file(text: &str, path: &Path) -> Result<PrivateKeyFields, K
             .ok_or_else(|| syntax("expected 'Field: value'".into()))?;
         let value = value.trim();
         match key {
-            "Private-key-format" => {
-                if !value.starts_with("v1.") {
-                    return Err(syntax(format!("unsupported private-key format {value}")));
-                }
+            "Private-key-format" if !value.starts_with("v1.") => {
+                return Err(syntax(format!("unsupported private-key format {value}")));
             }
             "Algorithm" => {
                 let number = value.split_whitespace().next().unwrap_or("");

@@ -15,7 +15,7 @@ use crate::output::{write_atomically, FileMode};
 /// A freshly made key: its DNSKEY and the text of its `.private` file.
 pub struct GeneratedKey {
     pub dnskey: Dnskey,
-    private_fields: Vec<(&'static str, Vec<u8>)>,
+    private_fields: PrivateFields,
 }
 
 /// Makes a new key pair. `bits` applies to RSA only (2048 to 4096).
@@ -53,7 +53,10 @@ pub fn generate(algorithm: Algorithm, bits: Option<usize>, ksk: bool) -> Result<
     })
 }
 
-fn generate_rsa(bits: usize) -> Result<(Vec<u8>, Vec<(&'static str, Vec<u8>)>), KeyError> {
+/// Named private-key fields as they appear in a `.private` file.
+type PrivateFields = Vec<(&'static str, Vec<u8>)>;
+
+fn generate_rsa(bits: usize) -> Result<(Vec<u8>, PrivateFields), KeyError> {
     use rsa::traits::{PrivateKeyParts, PublicKeyParts};
     if !(2048..=4096).contains(&bits) {
         return Err(KeyError::Rejected(format!(

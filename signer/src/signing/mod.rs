@@ -8,6 +8,8 @@ mod layout;
 mod nsec;
 mod nsec3;
 mod roles;
+#[cfg(test)]
+mod tests;
 
 use indicatif::ProgressBar;
 use keybundles::nsec3::Nsec3Params;

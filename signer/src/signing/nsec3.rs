@@ -63,7 +63,7 @@ pub fn build(
     for name in empty_non_terminals {
         entries.push((params.hash(&name), name, Vec::new()));
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by_key(|e| e.0);
     for pair in entries.windows(2) {
         if pair[0].0 == pair[1].0 {
             return Err(Nsec3Error::Collision(pair[0].1.clone(), pair[1].1.clone()));

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use keybundles::zonefile::{Entry, ZoneReader};
-use keybundles::Name;
+use keybundles::{Name, Rtype};
 
 use super::checks::{check_and_normalize, ZoneError};
 use super::Zone;
@@ -29,6 +29,15 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         if record.rtype.is_dnssec_generated() && !options.keep_dnssec {
             dropped_dnssec += 1;
             first_dropped.get_or_insert_with(|| entry.location.to_string());
+            continue;
+        }
+        if record.rtype == Rtype::ZONEMD && record.owner == *apex && !options.keep_dnssec {
+            // RFC 8976: the digest covers the whole zone, signatures
+            // included, so the input's ZONEMD cannot match the output.
+            warn(format!(
+                "{}: the apex ZONEMD record was dropped: it cannot match the signed zone, and Signet does not compute ZONEMD",
+                entry.location
+            ));
             continue;
         }
         if !record.owner.is_subdomain_of(apex) {
