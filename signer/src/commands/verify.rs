@@ -5,16 +5,14 @@
 //! could not be checked (unreadable file, bad arguments: an error is
 //! returned and `main` prints it).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use keybundles::time::{format_duration, format_human, parse_duration, parse_time};
-use keybundles::zonefile::ZoneReader;
-use keybundles::{Name, Record};
+use keybundles::Name;
 
 use crate::cli::VerifyArgs;
-use crate::verify::{verify_zone, Denial, Options, Report};
+use crate::verify::{verify_file, Denial, Options, Report};
 use crate::Context;
 
 /// Failures printed before the count.
@@ -30,8 +28,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         Some(text) => Some(parse_duration(text).context("--min-remaining")?),
         None => None,
     };
-    let records = read_zone(ctx, &args.signedfile, &origin)?;
-    let report = verify_zone(&origin, records, &Options { at, min_remaining });
+    let (report, warnings) = verify_file(&args.signedfile, &origin, &Options { at, min_remaining })?;
+    for warning in warnings {
+        ctx.warn(warning);
+    }
     if report.is_ok() {
         if !ctx.quiet {
             print_summary(&report);
@@ -66,19 +66,6 @@ fn parse_origin(text: &str) -> anyhow::Result<Name> {
     Name::parse(&absolute, None)
         .map(|n| n.to_lowercase())
         .with_context(|| format!("--origin {text}"))
-}
-
-fn read_zone(ctx: &Context, path: &Path, origin: &Name) -> anyhow::Result<Vec<Record>> {
-    // The reader's errors name the file (and line).
-    let mut reader = ZoneReader::open(path, origin)?;
-    let mut records = Vec::new();
-    for entry in reader.by_ref() {
-        records.push(entry?.record);
-    }
-    for warning in reader.take_warnings() {
-        ctx.warn(warning);
-    }
-    Ok(records)
 }
 
 fn print_summary(report: &Report) {

@@ -36,6 +36,7 @@ use std::fmt;
 use keybundles::dnskey::Dnskey;
 use keybundles::nsec3::Nsec3Params;
 use keybundles::time::{format_compact, format_duration};
+use keybundles::zonefile::{Warning, ZoneFileError, ZoneReader};
 use keybundles::{Name, Record, Rtype};
 
 pub use zone_view::{NameKind, Node, ZoneView};
@@ -245,6 +246,8 @@ pub enum Problem {
     SignedNonAuthoritative,
     #[error("RRSIG covers a type that has no RRset at this name")]
     OrphanRrsig,
+    #[error("DS RRset at a name that is not a delegation (RFC 4035 §2.4)")]
+    DsNotAtDelegation,
 
     // --- denial of existence -------------------------------------------
     #[error("zone has neither NSEC nor NSEC3 records")]
@@ -287,6 +290,23 @@ pub enum Problem {
         missing: Vec<Rtype>,
         extra: Vec<Rtype>,
     },
+}
+
+/// Reads a signed zone file and verifies it. Errors are for files that
+/// cannot be read or parsed (they name the file and line); problems with
+/// the zone are in the [`Report`]. The reader's warnings are returned too.
+pub fn verify_file(
+    path: &std::path::Path,
+    origin: &Name,
+    options: &Options,
+) -> Result<(Report, Vec<Warning>), ZoneFileError> {
+    let mut reader = ZoneReader::open(path, origin)?;
+    let mut records = Vec::new();
+    for entry in reader.by_ref() {
+        records.push(entry?.record);
+    }
+    let warnings = reader.take_warnings();
+    Ok((verify_zone(origin, records, options), warnings))
 }
 
 /// Verifies a signed zone. `records` is the whole zone, in any order; the

@@ -134,6 +134,10 @@ impl Checker<'_> {
                     .push(Failure::new(&node.name, covered, Some(sig.rrsig.key_tag), problem));
             }
         }
+        if matches!(node.kind, NameKind::Apex | NameKind::Authoritative) && node.rrset(Rtype::DS).is_some() {
+            out.failures
+                .push(Failure::new(&node.name, Rtype::DS, None, Problem::DsNotAtDelegation));
+        }
         for rrset in &node.rrsets {
             if node.is_authoritative_for(rrset.rtype) {
                 out.rrsets += 1;

@@ -498,3 +498,23 @@ fn structure_problems_and_order() {
         "www.example. NSEC - RRset is not signed"
     );
 }
+
+#[test]
+fn ds_only_at_delegations() {
+    let (mut records, ksk, zsk) = nsec_zone();
+    records.push(rec("www.example.", 3600, T::DS, vec![0x30, 0x39, 15, 2, 9, 9]));
+    let records: Vec<Record> = records
+        .into_iter()
+        .map(|mut r| {
+            if r.owner == n("www.example.") && r.rtype == T::NSEC {
+                let mut rdata = name_rdata("example.");
+                rdata.extend(bitmap(&[T::A, T::DS, T::NSEC, T::RRSIG]));
+                r.rdata = rdata.into();
+            }
+            r
+        })
+        .collect();
+    let report = verify(sign(records, &ksk, &zsk));
+    assert!(has(&report, "www.example.", T::DS, |p| *p == Problem::DsNotAtDelegation));
+    assert_eq!(report.failures.len(), 1, "{:#?}", problems(&report));
+}
