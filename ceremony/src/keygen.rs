@@ -55,20 +55,25 @@ pub fn domain_attributes(algorithm: Algorithm, bits: u32) -> Vec<Attribute> {
 }
 
 /// Template for the private half: on the token, private, sensitive, signing only.
+/// CKA_WRAP_WITH_TRUSTED is only sent for wrappable keys, so that cards which do not know the
+/// attribute can still make `--no-backup` keys.
 pub fn private_template(label: &str, id: &[u8], wrappable: bool) -> Vec<Attribute> {
-    vec![
+    let mut template = vec![
         Attribute::Token(true),
         Attribute::Private(true),
         Attribute::Sensitive(true),
         Attribute::Extractable(wrappable),
-        Attribute::WrapWithTrusted(true),
         Attribute::Sign(true),
         Attribute::Decrypt(false),
         Attribute::Unwrap(false),
         Attribute::Derive(false),
         Attribute::Label(label.as_bytes().to_vec()),
         Attribute::Id(id.to_vec()),
-    ]
+    ];
+    if wrappable {
+        template.push(Attribute::WrapWithTrusted(true));
+    }
+    template
 }
 
 /// Generates the key pair. The caller has checked the label is free.
