@@ -15,8 +15,9 @@ use signet_tests::{require_tool, run, signer_bin, text};
 
 const ORIGIN: &str = "example.";
 
-/// Apex, delegations with and without DS, glue, a wildcard, an empty
-/// non-terminal (ent.deep and deep), several types.
+/// Apex, delegations with and without DS, glue, a wildcard, empty
+/// non-terminals (ent.deep and deep; only.example, which only an insecure
+/// delegation creates and opt-out may leave out), several types.
 const ZONE: &str = r#"$ORIGIN example.
 $TTL 3600
 @           IN SOA ns1.example. hostmaster.example. 2026112501 7200 3600 1209600 300
@@ -40,6 +41,7 @@ ns.secure   IN A 192.0.2.53
 insecure    IN NS ns.insecure.example.
 ns.insecure IN A 192.0.2.54
 other       IN NS ns.elsewhere.net.
+deleg.only  IN NS ns.elsewhere.net.
 "#;
 
 /// A working directory with the unsigned zone.
