@@ -1,6 +1,7 @@
 //! Verification of signed zones, independently of how they were made.
 //!
-//! [`verify_zone`] takes the records of a signed zone and returns a
+//! [`verify_file`] reads a signed zone file, [`verify_zone`] takes records
+//! already read; both return a
 //! [`Report`]: every problem found, as a [`Failure`] naming the owner, the
 //! type, the key tag where one is involved, and a [`Problem`]. Nothing is
 //! printed here; `signer verify`, publication guardrails and monitoring all
@@ -20,7 +21,8 @@
 //!   empty non-terminals and opt-out;
 //! * optionally that no signature expires within a given time ([`expiry`]).
 //!
-//! The zone is indexed by [`zone_view`], written apart from the signer's own
+//! NSEC, NSEC3 and NSEC3PARAM RDATA are decoded by [`rdata`]. The zone is
+//! indexed by [`zone_view`], written apart from the signer's own
 //! zone code on purpose: a verifier that shares the signer's idea of what a
 //! zone is cannot catch the signer's mistakes.
 
