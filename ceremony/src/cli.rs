@@ -249,6 +249,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             TranscriptCmd::Verify { expect_head } => commands::transcript_verify(&g, expect_head.as_deref()),
         };
     }
+    // Before touching any token: the transcript must be intact and writable, so that no change
+    // goes unrecorded.
+    transcript::preflight(&g.transcript)?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut ev = Event::new(command_name(&cli.command), args);
     let result = match &cli.command {

@@ -193,6 +193,21 @@ pub fn verify_against(path: &Path, expect_head: Option<&str>) -> Result<Option<H
     Ok(head)
 }
 
+/// Checks that the transcript's chain is intact and that it can be appended to (creating it
+/// empty if it does not exist yet).
+pub fn preflight(path: &Path) -> Result<(), TranscriptError> {
+    verify(path)?;
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|source| TranscriptError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(())
+}
+
 /// Appends one entry for `event` with its `result` (Ok, or the error text). Refuses to append to
 /// a transcript whose chain is already broken.
 pub fn append(path: &Path, event: &Event, result: Result<(), String>) -> Result<Head, TranscriptError> {

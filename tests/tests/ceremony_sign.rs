@@ -110,3 +110,12 @@ fn ecdsa_p384_rrsig_validates_independently() {
 fn rsasha256_rrsig_validates_independently() {
     token_signature_validates("8", "RSASHA256", &["-b", "2048"]);
 }
+
+#[test]
+fn ed25519_rrsig_validates_independently_where_supported() {
+    let hsm = Hsm::new(&["probe"]);
+    let list = hsm.run(&["token", "list"]);
+    if list.contains("DNSSEC algorithms usable: 8, 13, 14, 15") {
+        token_signature_validates("15", "ED25519", &[]);
+    }
+}

@@ -96,4 +96,23 @@ fn tampering_is_detected() {
     .unwrap();
     let err = hsm.fail(&["token", "list"]);
     assert!(err.contains("BROKEN"), "{err}");
+    // …and nothing touches a token while it is broken.
+    let err = hsm.fail(&[
+        "--yes",
+        "keygen",
+        "--zone",
+        "example.com",
+        "--label",
+        "k2",
+        "--algorithm",
+        "13",
+    ]);
+    assert!(err.contains("BROKEN"), "{err}");
+    std::fs::write(
+        hsm.transcript(),
+        orig.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let list = hsm.run(&["keys", "list"]);
+    assert!(!list.contains("k2"), "{list}");
 }
