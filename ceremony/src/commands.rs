@@ -440,7 +440,7 @@ pub fn export(g: &Global, ev: &mut Event, label: &str, output: &Path, wrap_label
         })
         .unwrap_or_default();
     let wrapped = wrap::export(&token, wrap_label, &key)?;
-    let mut file = BackupFile {
+    let file = BackupFile {
         format: BACKUP_FORMAT.into(),
         label: label.into(),
         id: hex::lower(&key.id),
@@ -454,7 +454,6 @@ pub fn export(g: &Global, ev: &mut Event, label: &str, output: &Path, wrap_label
         created: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         checksum: String::new(),
     };
-    file.checksum = String::new();
     let text = file.to_text();
     write_new(ev, output, text.as_bytes())?;
     ev.detail("key_tag", key.dnskey.key_tag());
