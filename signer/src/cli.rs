@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     /// Act as if the time were TIME: every expiry decision uses this clock
     /// (for rehearsals and tests). Default: the system clock.
-    #[arg(long, global = true, value_name = "TIME")]
+    #[arg(long, global = true, value_name = "TIME", allow_hyphen_values = true)]
     pub now: Option<String>,
 
     /// Print only errors (no warnings, no progress bar).
@@ -140,7 +140,7 @@ pub struct SignArgs {
     pub opt_out: bool,
 
     /// Signature inception. Default: one hour before now.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub inception: Option<String>,
 
     /// Signature expiration. Default: 14 days after now (the config's
@@ -153,6 +153,17 @@ pub struct SignArgs {
     /// or the config's signatures.jitter.
     #[arg(long, value_name = "DURATION")]
     pub jitter: Option<String>,
+
+    /// A previous signed version of this zone: its signatures are kept where
+    /// the data is unchanged, the key still signs, and they stay valid longer
+    /// than --refresh; everything else is signed anew.
+    #[arg(long, value_name = "SIGNED")]
+    pub previous: Option<PathBuf>,
+
+    /// With --previous: re-sign signatures that expire within this long.
+    /// Default: 5d, or the config's signatures.refresh.
+    #[arg(long, value_name = "DURATION", requires = "previous")]
+    pub refresh: Option<String>,
 
     /// Signing threads. Default: one per core.
     #[arg(long, short = 't', value_name = "N")]
@@ -170,7 +181,7 @@ pub struct VerifyArgs {
     pub origin: String,
 
     /// Check validity at this instant. Default: now.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub at: Option<String>,
 
     /// Fail if any signature expires before --at plus this duration, e.g. 3d.

@@ -12,7 +12,7 @@ use super::keygen::parse_origin;
 use crate::cli::SignArgs;
 use crate::config::DenialMode;
 use crate::output::{write_atomically, FileMode};
-use crate::signing::{sign_zone, Denial, SigningPolicy};
+use crate::signing::{sign_zone_incrementally, Denial, PreviousSignatures, SigningPolicy};
 use crate::zone::LoadOptions;
 use crate::{keys, progress, zone, Context};
 
@@ -20,6 +20,20 @@ use crate::{keys, progress, zone, Context};
 const DEFAULT_VALIDITY: i64 = 14 * 86400;
 /// Default inception backdating: one hour, for clocks a little behind.
 const DEFAULT_BACKDATE: i64 = 3600;
+/// Default refresh threshold for --previous: re-sign what expires within 5 days.
+const DEFAULT_REFRESH: i64 = 5 * 86400;
+
+/// Reads a previous signed zone for signature reuse.
+fn load_previous(
+    path: &std::path::Path,
+    origin: &keybundles::Name,
+    now: i64,
+    refresh: i64,
+) -> anyhow::Result<PreviousSignatures> {
+    let reader = keybundles::zonefile::ZoneReader::open(path, origin)?;
+    let records = reader.map(|entry| entry.map(|e| e.record)).collect::<Result<Vec<_>, _>>()?;
+    Ok(PreviousSignatures::new(records, origin, now, refresh))
+}
 
 pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     let config = ctx.config.as_ref();
@@ -52,16 +66,36 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
 
     let mut warn = |message: String| ctx.warn(message);
     let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
+    let previous = match &args.previous {
+        Some(path) => {
+            let refresh = match (&args.refresh, config) {
+                (Some(text), _) => parse_duration(text).context("--refresh")?,
+                (None, Some(config)) => config.signatures.refresh,
+                (None, None) => DEFAULT_REFRESH,
+            };
+            Some(load_previous(path, &origin, ctx.now, refresh)?)
+        }
+        None => None,
+    };
     let started = std::time::Instant::now();
     let bar = progress::bar(0, "signing", ctx.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("starting the signing threads")?;
-    let signed = pool.install(|| sign_zone(zone, &keys, &policy, &bar, &mut warn))?;
+    let signed =
+        pool.install(|| sign_zone_incrementally(zone, &keys, &policy, previous.as_ref(), &bar, &mut warn))?;
 
     write_atomically(&args.output, FileMode::Public, |w| write_zone(w, &signed.records))
         .with_context(|| format!("writing {}", args.output.display()))?;
+    if !ctx.quiet && previous.is_some() {
+        eprintln!(
+            "signer: kept {} signatures from {}, made {}",
+            signed.reused,
+            args.previous.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
+            signed.signatures - signed.reused
+        );
+    }
     if !ctx.quiet {
         eprintln!(
             "signer: signed {} with {} signatures in {:.1} s ({} threads); signatures valid {} to {}; wrote {}",

@@ -7,6 +7,7 @@
 mod layout;
 mod nsec;
 mod nsec3;
+mod reuse;
 mod roles;
 #[cfg(test)]
 mod tests;
@@ -23,6 +24,7 @@ use crate::zone::{canonical_record_cmp, output_record_cmp, Zone};
 
 pub use layout::{layout, Node, NodeKind};
 pub use nsec3::Nsec3Error;
+pub use reuse::PreviousSignatures;
 pub use roles::Roles;
 
 /// How to deny existence.
@@ -84,14 +86,30 @@ pub enum SignError {
 /// A signed zone, in output order.
 pub struct SignedZone {
     pub records: Vec<Record>,
+    /// RRSIGs in the zone: made now plus kept from a previous zone.
     pub signatures: usize,
+    /// How many of them were kept from the previous signed zone.
+    pub reused: usize,
 }
 
 /// Signs `zone` with `keys`. `progress` counts RRsets signed.
 pub fn sign_zone(
+    zone: Zone,
+    keys: &[ZoneKey],
+    policy: &SigningPolicy,
+    progress: &ProgressBar,
+    warn: &mut dyn FnMut(String),
+) -> Result<SignedZone, SignError> {
+    sign_zone_incrementally(zone, keys, policy, None, progress, warn)
+}
+
+/// Signs `zone`, keeping every signature of `previous` that is still good
+/// (see [`PreviousSignatures`]) and making the others.
+pub fn sign_zone_incrementally(
     mut zone: Zone,
     keys: &[ZoneKey],
     policy: &SigningPolicy,
+    previous: Option<&PreviousSignatures>,
     progress: &ProgressBar,
     warn: &mut dyn FnMut(String),
 ) -> Result<SignedZone, SignError> {
@@ -131,17 +149,13 @@ pub fn sign_zone(
     progress.set_length(jobs.len() as u64);
 
     let roles = Roles::new(keys);
-    let signer = RrsetSigner {
-        apex: &zone.apex,
-        keys,
-        roles: &roles,
-        policy,
-    };
+    let signer = RrsetSigner { apex: &zone.apex, keys, roles: &roles, policy, previous };
+    let reused = std::sync::atomic::AtomicUsize::new(0);
     let signatures: Vec<Record> = jobs
         .par_iter()
         .with_min_len(64)
         .map(|rrset| {
-            let sigs = signer.sign(rrset);
+            let sigs = signer.sign(rrset, &reused);
             progress.inc(1);
             sigs
         })
@@ -156,10 +170,7 @@ pub fn sign_zone(
     records.extend(denial);
     records.extend(signatures);
     records.par_sort_by(output_record_cmp);
-    Ok(SignedZone {
-        records,
-        signatures: count,
-    })
+    Ok(SignedZone { records, signatures: count, reused: reused.into_inner() })
 }
 
 fn check_keys(apex: &Name, keys: &[ZoneKey]) -> Result<(), SignError> {
@@ -225,15 +236,21 @@ struct RrsetSigner<'a> {
     keys: &'a [ZoneKey],
     roles: &'a Roles,
     policy: &'a SigningPolicy,
+    previous: Option<&'a PreviousSignatures>,
 }
 
 impl RrsetSigner<'_> {
-    fn sign(&self, rrset: &[Record]) -> Result<Vec<Record>, SignError> {
+    fn sign(&self, rrset: &[Record], reused: &std::sync::atomic::AtomicUsize) -> Result<Vec<Record>, SignError> {
         let first = &rrset[0];
         let refs: Vec<&Record> = rrset.iter().collect();
         let mut out = Vec::with_capacity(2);
         for &index in self.roles.signers(first.rtype) {
             let key = &self.keys[index];
+            if let Some(kept) = self.previous.and_then(|p| p.reusable(rrset, key)) {
+                reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                out.push(kept);
+                continue;
+            }
             let mut rrsig = Rrsig {
                 type_covered: first.rtype,
                 algorithm: key.dnskey.algorithm,

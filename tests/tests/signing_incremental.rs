@@ -1,0 +1,167 @@
+//! `signer sign --previous`: unchanged, fresh signatures are kept; changed
+//! RRsets, their neighbours in the denial chain, and signatures due for
+//! refresh are made anew — and the result still validates everywhere.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use signet_tests::{assert_externally_valid, run, signer_bin, text};
+
+/// A TLD-like zone: `n` delegations, every fifth with a DS; `changed`
+/// lists delegations whose NS target differs, `removed` ones left out.
+fn tld(n: usize, changed: &[usize], removed: &[usize]) -> String {
+    let mut z = String::from(
+        "$ORIGIN tld.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n",
+    );
+    for i in (0..n).filter(|i| !removed.contains(i)) {
+        let provider = if changed.contains(&i) { 999 } else { i % 7 };
+        let _ = writeln!(z, "d{i:05} NS ns1.provider{provider}.example.");
+        if i % 5 == 0 {
+            let _ = writeln!(z, "d{i:05} DS {} 13 2 {:064X}", 1000 + i, i);
+        }
+    }
+    z
+}
+
+struct Run {
+    kept: usize,
+    made: usize,
+}
+
+fn sign(dir: &Path, zone: &str, name: &str, keys: &[String], extra: &[&str]) -> (PathBuf, Run) {
+    let input = dir.join(format!("{name}.zone"));
+    std::fs::write(&input, zone).unwrap();
+    let output = dir.join(format!("{name}.signed"));
+    let mut cmd = Command::new(signer_bin());
+    cmd.arg("sign")
+        .arg(&input)
+        .args(["--origin", "tld", "--jitter", "1d", "--output"])
+        .arg(&output)
+        .args(extra);
+    for key in keys {
+        cmd.args(["--key", key]);
+    }
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    let mut kept_made = Run { kept: 0, made: 0 };
+    if let Some(line) = said.lines().find(|l| l.contains("kept")) {
+        let numbers: Vec<usize> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        kept_made = Run {
+            kept: numbers[0],
+            made: numbers[numbers.len() - 1],
+        };
+    }
+    (output, kept_made)
+}
+
+fn keys(dir: &Path) -> Vec<String> {
+    [true, false]
+        .iter()
+        .map(|&ksk| {
+            let mut cmd = Command::new(signer_bin());
+            cmd.args(["keygen", "--origin", "tld", "-a", "13", "--dir"]).arg(dir);
+            if ksk {
+                cmd.arg("--ksk");
+            }
+            let out = run(&mut cmd);
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+fn verify_with_signet(zone: &Path) {
+    let out = run(Command::new(signer_bin())
+        .arg("verify")
+        .arg(zone)
+        .args(["--origin", "tld"]));
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn one_percent_change_resigns_a_small_fraction() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let n = 1000;
+    let (first, _) = sign(dir.path(), &tld(n, &[], &[]), "first", &keys, &[]);
+    let total = std::fs::read_to_string(&first)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\tRRSIG\t"))
+        .count();
+
+    // 1% of delegations change their NS; two DS-carrying delegations go away.
+    let changed: Vec<usize> = (0..n).step_by(100).map(|i| i + 1).collect();
+    let removed = [500, 700];
+    let previous = first.to_string_lossy().to_string();
+    let (second, counts) = sign(
+        dir.path(),
+        &tld(n, &changed, &removed),
+        "second",
+        &keys,
+        &["--previous", &previous],
+    );
+    assert_externally_valid(&second, "tld.", false);
+    verify_with_signet(&second);
+    // NS is not signed at a delegation, so changed NS alone needs no new
+    // RRSIG; the removals change two neighbours' NSEC records.
+    assert!(
+        counts.made >= 2,
+        "the neighbours' NSEC records must be re-signed (made {})",
+        counts.made
+    );
+    assert!(
+        counts.made * 100 <= total,
+        "re-signed {} of {total}: more than 1%",
+        counts.made
+    );
+    assert!(
+        counts.kept + counts.made < total,
+        "removed RRsets should have fewer signatures"
+    );
+
+    // Ten days later everything with less than the refresh threshold left is re-made.
+    let (third, late) = sign(
+        dir.path(),
+        &tld(n, &changed, &removed),
+        "third",
+        &keys,
+        &["--previous", &second.to_string_lossy(), "--now", "+10d"],
+    );
+    assert_eq!(
+        late.kept, 0,
+        "signatures expiring within the refresh threshold must not be kept"
+    );
+    let out = run(Command::new(signer_bin())
+        .arg("verify")
+        .arg(&third)
+        .args(["--origin", "tld", "--at", "+10d"]));
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_new_key_signs_everything_it_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = keys(dir.path());
+    let (first, _) = sign(dir.path(), &tld(50, &[], &[]), "first", &old, &[]);
+    let new_dir = dir.path().join("new");
+    std::fs::create_dir(&new_dir).unwrap();
+    let new = keys(&new_dir);
+    let (second, counts) = sign(
+        dir.path(),
+        &tld(50, &[], &[]),
+        "second",
+        &new,
+        &["--previous", &first.to_string_lossy()],
+    );
+    assert_eq!(counts.kept, 0, "signatures by keys no longer signing must not be kept");
+    assert_externally_valid(&second, "tld.", false);
+}
