@@ -12,7 +12,7 @@ use super::keygen::parse_origin;
 use crate::cli::SignArgs;
 use crate::config::DenialMode;
 use crate::output::{write_atomically, FileMode};
-use crate::signing::{sign_zone_incrementally, Denial, PreviousSignatures, SigningPolicy};
+use crate::signing::{sign_zone_streaming, Denial, PreviousSignatures, SignError, SigningPolicy, SigningStats};
 use crate::zone::LoadOptions;
 use crate::{keys, progress, zone, Context};
 
@@ -79,15 +79,36 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let bar = progress::bar(0, "signing", ctx.quiet);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("starting the signing threads")?;
-    let signed =
-        pool.install(|| sign_zone_incrementally(zone, &keys, &policy, previous.as_ref(), &bar, &mut warn))?;
-
-    write_atomically(&args.output, FileMode::Public, |w| write_zone(w, &signed.records))
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    // One signing run per process: size rayon's global pool (0 = one
+    // thread per core). If it already exists (tests), it is used as it is.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build_global();
+    // Sign straight into the output file, chunk by chunk, in order: the
+    // signed zone is never held whole in memory. A signing error aborts
+    // the write, so no partial output is ever renamed into place.
+    let mut outcome: Option<Result<SigningStats, SignError>> = None;
+    let written = write_atomically(&args.output, FileMode::Public, |w| {
+        let result =
+            sign_zone_streaming(zone, &keys, &policy, previous.as_ref(), &bar, &mut warn, render_records, |text| {
+                w.write_all(text.as_bytes()).map_err(SignError::Io)
+            });
+        let io_result = match &result {
+            Ok(_) => Ok(()),
+            Err(err) => Err(std::io::Error::other(err.to_string())),
+        };
+        outcome = Some(result);
+        io_result
+    });
+    let signed = match outcome {
+        Some(Err(err)) => return Err(err.into()),
+        Some(Ok(stats)) => {
+            written.with_context(|| format!("writing {}", args.output.display()))?;
+            stats
+        }
+        None => {
+            written.with_context(|| format!("writing {}", args.output.display()))?;
+            bail!("{} was not written", args.output.display());
+        }
+    };
     if !ctx.quiet && previous.is_some() {
         eprintln!(
             "signer: kept {} signatures from {}, made {}",
@@ -102,7 +123,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
             origin,
             signed.signatures,
             started.elapsed().as_secs_f64(),
-            pool.current_num_threads(),
+            rayon::current_num_threads(),
             format_human(policy.inception),
             format_human(policy.expiration),
             args.output.display()
@@ -161,6 +182,16 @@ fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPol
         bail!("--jitter {} leaves no validity after inception", keybundles::time::format_duration(jitter));
     }
     Ok(SigningPolicy { inception, expiration, jitter, denial })
+}
+
+/// Records in presentation form, one per line (runs on the signing threads).
+pub fn render_records(records: Vec<keybundles::Record>) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(records.len() * 120);
+    for record in &records {
+        let _ = writeln!(text, "{record}");
+    }
+    text
 }
 
 /// Writes records in presentation form, one per line.

@@ -4,6 +4,7 @@
 //! The work is split into one job per RRset; rayon spreads them over the
 //! threads. Output order does not depend on the thread count.
 
+mod emit;
 mod layout;
 mod nsec;
 mod nsec3;
@@ -17,10 +18,12 @@ use keybundles::nsec3::Nsec3Params;
 use keybundles::rrsig::{signing_input, Rrsig};
 use keybundles::time::to_serial;
 use keybundles::{Class, Name, Record, Rtype};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
 use rayon::prelude::*;
 
 use crate::keys::ZoneKey;
-use crate::zone::{canonical_record_cmp, output_record_cmp, Zone};
+use crate::zone::{canonical_record_cmp, Zone};
 
 pub use layout::{layout, Node, NodeKind};
 pub use nsec3::Nsec3Error;
@@ -79,6 +82,8 @@ pub enum SignError {
     BadValidity { inception: String, expiration: String },
     #[error("{0}")]
     Nsec3(#[from] Nsec3Error),
+    #[error("writing the signed zone: {0}")]
+    Io(#[from] std::io::Error),
     #[error("signing {owner} {rtype} with key {key_tag} failed")]
     Crypto { owner: Name, rtype: Rtype, key_tag: u16 },
 }
@@ -92,7 +97,7 @@ pub struct SignedZone {
     pub reused: usize,
 }
 
-/// Signs `zone` with `keys`. `progress` counts RRsets signed.
+/// Signs `zone` with `keys`. `progress` counts owner names done.
 pub fn sign_zone(
     zone: Zone,
     keys: &[ZoneKey],
@@ -104,15 +109,48 @@ pub fn sign_zone(
 }
 
 /// Signs `zone`, keeping every signature of `previous` that is still good
-/// (see [`PreviousSignatures`]) and making the others.
+/// (see [`PreviousSignatures`]) and making the others. The whole signed
+/// zone is returned in memory; [`sign_zone_streaming`] avoids that.
 pub fn sign_zone_incrementally(
-    mut zone: Zone,
+    zone: Zone,
     keys: &[ZoneKey],
     policy: &SigningPolicy,
     previous: Option<&PreviousSignatures>,
     progress: &ProgressBar,
     warn: &mut dyn FnMut(String),
 ) -> Result<SignedZone, SignError> {
+    let mut records = Vec::new();
+    let stats = sign_zone_streaming(zone, keys, policy, previous, progress, warn, |chunk| chunk, |chunk| {
+        records.extend(chunk);
+        Ok(())
+    })?;
+    Ok(SignedZone { records, signatures: stats.signatures, reused: stats.reused })
+}
+
+/// Counts of a signing run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SigningStats {
+    /// RRSIGs in the zone: made now plus kept from a previous zone.
+    pub signatures: usize,
+    /// How many were kept from the previous signed zone.
+    pub reused: usize,
+}
+
+/// Signs `zone` and hands the signed zone on in output order, a chunk at a
+/// time: `render` turns a chunk's records into whatever the caller keeps
+/// (text, say) and runs on the signing threads; `sink` receives the
+/// rendered chunks in order on the calling thread.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_zone_streaming<T: Send>(
+    mut zone: Zone,
+    keys: &[ZoneKey],
+    policy: &SigningPolicy,
+    previous: Option<&PreviousSignatures>,
+    progress: &ProgressBar,
+    warn: &mut dyn FnMut(String),
+    render: impl Fn(Vec<Record>) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<(), SignError>,
+) -> Result<SigningStats, SignError> {
     check_keys(&zone.apex, keys)?;
     if policy.expiration - policy.jitter.max(0) <= policy.inception {
         return Err(SignError::BadValidity {
@@ -122,55 +160,50 @@ pub fn sign_zone_incrementally(
     }
     add_apex_records(&mut zone, keys, &policy.denial);
     let nodes = layout(&zone.records, &zone.apex, warn);
-
     let ttl = zone.denial_ttl();
-    let denial = match &policy.denial {
-        Denial::Nsec => nsec::build(&zone.records, &nodes, ttl),
-        Denial::Nsec3 { params, opt_out } => nsec3::build(&zone.records, &nodes, &zone.apex, params, *opt_out, ttl)?,
-    };
-
-    // One job per RRset to sign: authoritative RRsets of the zone, DS at
-    // delegations, and every denial record.
-    let mut jobs: Vec<&[Record]> = Vec::new();
-    for node in &nodes {
-        for (start, end) in node.rrsets(&zone.records) {
-            let rtype = zone.records[start].rtype;
-            let signed = match node.kind {
-                NodeKind::Apex | NodeKind::Authoritative => true,
-                NodeKind::Delegation { .. } => rtype == Rtype::DS,
-                NodeKind::Occluded => false,
-            };
-            if signed {
-                jobs.push(&zone.records[start..end]);
-            }
+    let (nsec_ttl, nsec3) = match &policy.denial {
+        Denial::Nsec => (Some(ttl), Vec::new()),
+        Denial::Nsec3 { params, opt_out } => {
+            (None, nsec3::build(&zone.records, &nodes, &zone.apex, params, *opt_out, ttl)?)
         }
-    }
-    jobs.extend(denial.chunks(1));
-    progress.set_length(jobs.len() as u64);
+    };
 
     let roles = Roles::new(keys);
     let signer = RrsetSigner { apex: &zone.apex, keys, roles: &roles, policy, previous };
-    let reused = std::sync::atomic::AtomicUsize::new(0);
-    let signatures: Vec<Record> = jobs
-        .par_iter()
-        .with_min_len(64)
-        .map(|rrset| {
-            let sigs = signer.sign(rrset, &reused);
-            progress.inc(1);
-            sigs
-        })
-        .collect::<Result<Vec<Vec<Record>>, SignError>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+    let (signatures, reused) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let context = emit::ChunkContext {
+        records: &zone.records,
+        nodes: &nodes,
+        nsec_ttl,
+        nsec3: &nsec3,
+        signer: &signer,
+        signatures: &signatures,
+        reused: &reused,
+    };
+    let chunk_starts: Vec<usize> = (0..nodes.len()).step_by(emit::CHUNK_NODES).collect();
+    let nsec3_starts: Vec<usize> = chunk_starts.iter().map(|&first| context.nsec3_start(first)).collect();
+    progress.set_length(nodes.len() as u64);
+    // A wave is a few chunks per thread: enough to keep every core busy,
+    // few enough that the wave's output is small next to the zone.
+    let wave = rayon::current_num_threads() * 8;
+    for wave_start in (0..chunk_starts.len()).step_by(wave) {
+        let wave_end = (wave_start + wave).min(chunk_starts.len());
+        let rendered: Vec<T> = (wave_start..wave_end)
+            .into_par_iter()
+            .map(|c| {
+                let nodes_end = chunk_starts.get(c + 1).copied().unwrap_or(nodes.len());
+                let nsec3_end = nsec3_starts.get(c + 1).copied().unwrap_or(nsec3.len());
+                let records = context.emit(chunk_starts[c]..nodes_end, nsec3_starts[c]..nsec3_end)?;
+                progress.inc((nodes_end - chunk_starts[c]) as u64);
+                Ok(render(records))
+            })
+            .collect::<Result<Vec<T>, SignError>>()?;
+        for chunk in rendered {
+            sink(chunk)?;
+        }
+    }
     progress.finish_and_clear();
-
-    let count = signatures.len();
-    let mut records = zone.records;
-    records.extend(denial);
-    records.extend(signatures);
-    records.par_sort_by(output_record_cmp);
-    Ok(SignedZone { records, signatures: count, reused: reused.into_inner() })
+    Ok(SigningStats { signatures: signatures.into_inner(), reused: reused.into_inner() })
 }
 
 fn check_keys(apex: &Name, keys: &[ZoneKey]) -> Result<(), SignError> {
@@ -240,14 +273,15 @@ struct RrsetSigner<'a> {
 }
 
 impl RrsetSigner<'_> {
-    fn sign(&self, rrset: &[Record], reused: &std::sync::atomic::AtomicUsize) -> Result<Vec<Record>, SignError> {
+    /// Appends the RRSIGs for one RRset to `out`: kept from the previous
+    /// zone where possible, made otherwise.
+    fn sign_into(&self, rrset: &[Record], reused: &AtomicUsize, out: &mut Vec<Record>) -> Result<(), SignError> {
         let first = &rrset[0];
         let refs: Vec<&Record> = rrset.iter().collect();
-        let mut out = Vec::with_capacity(2);
         for &index in self.roles.signers(first.rtype) {
             let key = &self.keys[index];
             if let Some(kept) = self.previous.and_then(|p| p.reusable(rrset, key)) {
-                reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                reused.fetch_add(1, AtomicOrdering::Relaxed);
                 out.push(kept);
                 continue;
             }
@@ -276,6 +310,6 @@ impl RrsetSigner<'_> {
                 rrsig.to_rdata(),
             ));
         }
-        Ok(out)
+        Ok(())
     }
 }

@@ -1,0 +1,115 @@
+//! Emitting the signed zone in output order, chunk by chunk.
+//!
+//! Nodes (owner names) are split into chunks; a wave of chunks is signed
+//! in parallel, each chunk producing its records already in output order,
+//! and the wave is handed on in order. So the signed zone is never sorted
+//! again and never has to be held in memory whole: peak memory is the
+//! unsigned zone plus one wave.
+
+use std::cmp::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
+use keybundles::{Record, Rtype};
+
+use super::layout::{Node, NodeKind};
+use super::{nsec, RrsetSigner, SignError};
+
+/// Owner names per chunk: large enough that scheduling costs nothing next
+/// to signing, small enough to spread over many cores.
+pub const CHUNK_NODES: usize = 512;
+
+/// What a chunk needs to know about the whole zone.
+pub struct ChunkContext<'a> {
+    pub records: &'a [Record],
+    pub nodes: &'a [Node],
+    /// NSEC mode: NSEC TTL. NSEC3 mode: None (the chain is in `nsec3`).
+    pub nsec_ttl: Option<u32>,
+    /// NSEC3 records in canonical (= hash) order.
+    pub nsec3: &'a [Record],
+    pub signer: &'a RrsetSigner<'a>,
+    pub signatures: &'a AtomicUsize,
+    pub reused: &'a AtomicUsize,
+}
+
+impl ChunkContext<'_> {
+    /// The NSEC3 records that go in the chunk starting at node `first`:
+    /// those sorting at or after its first owner and before the next
+    /// chunk's first owner.
+    pub fn nsec3_start(&self, first_node: usize) -> usize {
+        if first_node == 0 {
+            return 0;
+        }
+        let owner = self.nodes[first_node].owner(self.records);
+        self.nsec3
+            .partition_point(|r| r.owner.canonical_cmp(owner) == Ordering::Less)
+    }
+
+    /// The records of nodes `range`, with their signatures and denial
+    /// records, and the NSEC3 records `nsec3_range`, in output order.
+    pub fn emit(
+        &self,
+        range: std::ops::Range<usize>,
+        nsec3_range: std::ops::Range<usize>,
+    ) -> Result<Vec<Record>, SignError> {
+        let mut out = Vec::with_capacity((range.len() * 5).max(16));
+        let mut next_nsec3 = nsec3_range.start;
+        for index in range {
+            let node = &self.nodes[index];
+            let owner = node.owner(self.records);
+            while next_nsec3 < nsec3_range.end && self.nsec3[next_nsec3].owner.canonical_cmp(owner) == Ordering::Less {
+                self.signed_rrset(std::slice::from_ref(&self.nsec3[next_nsec3]), &mut out)?;
+                next_nsec3 += 1;
+            }
+            self.emit_node(index, node, &mut out)?;
+        }
+        for record in &self.nsec3[next_nsec3..nsec3_range.end] {
+            self.signed_rrset(std::slice::from_ref(record), &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn emit_node(&self, index: usize, node: &Node, out: &mut Vec<Record>) -> Result<(), SignError> {
+        let rrsets = node.rrsets(self.records);
+        let signed = |rtype: Rtype| match node.kind {
+            NodeKind::Apex | NodeKind::Authoritative => true,
+            NodeKind::Delegation { .. } => rtype == Rtype::DS,
+            NodeKind::Occluded => false,
+        };
+        let nsec = match (self.nsec_ttl, node.kind) {
+            (Some(ttl), kind) if kind != NodeKind::Occluded => {
+                Some(nsec::record_for(self.records, self.nodes, index, ttl))
+            }
+            _ => None,
+        };
+        // Output order at a name: SOA first, then types by number (NSEC
+        // among them), each RRset followed by its RRSIGs.
+        let soa = rrsets.iter().position(|&(s, _)| self.records[s].rtype == Rtype::SOA);
+        let order = soa.into_iter().chain((0..rrsets.len()).filter(|&i| Some(i) != soa));
+        let mut nsec = nsec;
+        for i in order {
+            let (start, end) = rrsets[i];
+            let rrset = &self.records[start..end];
+            if let Some(record) = nsec.take_if(|_| rrset[0].rtype > Rtype::NSEC && i != soa.unwrap_or(usize::MAX)) {
+                self.signed_rrset(std::slice::from_ref(&record), out)?;
+            }
+            if signed(rrset[0].rtype) {
+                self.signed_rrset(rrset, out)?;
+            } else {
+                out.extend_from_slice(rrset);
+            }
+        }
+        if let Some(record) = nsec {
+            self.signed_rrset(std::slice::from_ref(&record), out)?;
+        }
+        Ok(())
+    }
+
+    /// Appends an RRset and its signatures.
+    fn signed_rrset(&self, rrset: &[Record], out: &mut Vec<Record>) -> Result<(), SignError> {
+        out.extend_from_slice(rrset);
+        let before = out.len();
+        self.signer.sign_into(rrset, self.reused, out)?;
+        self.signatures.fetch_add(out.len() - before, AtomicOrdering::Relaxed);
+        Ok(())
+    }
+}
