@@ -19,7 +19,12 @@ pub enum ConfigError {
     #[error("{path}: {message}")]
     Syntax { path: PathBuf, message: String },
     #[error("{path}: {key} = '{value}': {message}")]
-    Value { path: PathBuf, key: &'static str, value: String, message: String },
+    Value {
+        path: PathBuf,
+        key: &'static str,
+        value: String,
+        message: String,
+    },
 }
 
 /// The whole configuration, paths resolved.
@@ -325,30 +330,44 @@ fn empty_table() -> toml::Table {
 fn section<T: serde::de::DeserializeOwned>(table: toml::Table, name: &str, path: &Path) -> Result<T, ConfigError> {
     toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| ConfigError::Syntax { path: path.to_path_buf(), message: format!("[{name}]: {e}") })
+        .map_err(|e: toml::de::Error| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: format!("[{name}]: {e}"),
+        })
 }
 
 impl Config {
     /// Reads and checks `path`, resolving relative paths against its directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Config::parse(&text, path)
     }
 
     /// Parses configuration text as if read from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         let origin_text = raw.zone.origin.clone();
-        let absolute = if origin_text.ends_with('.') { origin_text.clone() } else { format!("{origin_text}.") };
-        let origin = Name::parse(&absolute, None).map(|n| n.to_lowercase()).map_err(|e| ConfigError::Value {
-            path: path.to_path_buf(),
-            key: "zone.origin",
-            value: origin_text.clone(),
-            message: e.to_string(),
-        })?;
+        let absolute = if origin_text.ends_with('.') {
+            origin_text.clone()
+        } else {
+            format!("{origin_text}.")
+        };
+        let origin = Name::parse(&absolute, None)
+            .map(|n| n.to_lowercase())
+            .map_err(|e| ConfigError::Value {
+                path: path.to_path_buf(),
+                key: "zone.origin",
+                value: origin_text.clone(),
+                message: e.to_string(),
+            })?;
         let mut zone = raw.zone;
         zone.unsigned = zone.unsigned.map(resolve);
         zone.publish_to = zone.publish_to.map(resolve);
@@ -543,7 +562,10 @@ mod tests {
         assert_eq!(config.signatures.validity, 14 * 86400);
         assert_eq!(config.zsk.bundle_interval, 10 * 86400);
         assert_eq!(config.guardrails.min_remaining, 3 * 86400);
-        assert_eq!(config.publish.state_file, PathBuf::from("/srv/signet/state/publish-state.json"));
+        assert_eq!(
+            config.publish.state_file,
+            PathBuf::from("/srv/signet/state/publish-state.json")
+        );
         assert_eq!(config.monitor.dnskey_warning, 7 * 86400);
         assert_eq!(config.denial.mode, DenialMode::Nsec);
     }
@@ -566,10 +588,15 @@ mod tests {
     #[test]
     fn mistakes_are_named() {
         let bad_key = "[zone]\norigin = \"example\"\n[keys]\nmode = \"software\"\n[signatures]\nvalidty = \"14d\"\n";
-        let err = Config::parse(bad_key, Path::new("signer.toml")).unwrap_err().to_string();
+        let err = Config::parse(bad_key, Path::new("signer.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("validty"), "{err}");
-        let bad_duration = "[zone]\norigin = \"example\"\n[keys]\nmode = \"software\"\n[signatures]\nvalidity = \"14x\"\n";
-        let err = Config::parse(bad_duration, Path::new("signer.toml")).unwrap_err().to_string();
+        let bad_duration =
+            "[zone]\norigin = \"example\"\n[keys]\nmode = \"software\"\n[signatures]\nvalidity = \"14x\"\n";
+        let err = Config::parse(bad_duration, Path::new("signer.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("14x"), "{err}");
         let refresh = "[zone]\norigin = \"example\"\n[keys]\nmode = \"software\"\n[signatures]\nrefresh = \"14d\"\n";
         assert!(Config::parse(refresh, Path::new("signer.toml")).is_err());

@@ -44,7 +44,11 @@ impl Context {
             Some(path) => Some(config::Config::load(path)?),
             None => None,
         };
-        Ok(Context { now, quiet: cli.quiet, config })
+        Ok(Context {
+            now,
+            quiet: cli.quiet,
+            config,
+        })
     }
 
     /// Prints a warning unless `--quiet`.

@@ -20,15 +20,25 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("algorithm {} is not supported: use 8, 13, 14 or 15", args.algorithm))?;
     let config_path = args.dir.join("signer.toml");
     if config_path.exists() {
-        bail!("{} exists already; not overwriting a zone's policy", config_path.display());
+        bail!(
+            "{} exists already; not overwriting a zone's policy",
+            config_path.display()
+        );
     }
     for sub in ["keys", "bundles", "state"] {
         std::fs::create_dir_all(args.dir.join(sub))
             .with_context(|| format!("making {}", args.dir.join(sub).display()))?;
     }
-    let dir = args.dir.canonicalize().with_context(|| format!("{}", args.dir.display()))?;
+    let dir = args
+        .dir
+        .canonicalize()
+        .with_context(|| format!("{}", args.dir.display()))?;
 
-    let mode = if args.trust_anchor.is_some() { KeyMode::OfflineKsk } else { KeyMode::Software };
+    let mode = if args.trust_anchor.is_some() {
+        KeyMode::OfflineKsk
+    } else {
+        KeyMode::Software
+    };
     let trust_anchor = match &args.trust_anchor {
         Some(file) => {
             let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -58,14 +68,20 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
             let role = if ksk { "KSK" } else { "ZSK" };
             println!("{role} {} (key tag {})", stem.display(), key.dnskey.key_tag());
             if ksk {
-                println!("  give your parent this DS: {origin} IN DS {}", key.dnskey.ds(&origin, DigestType::Sha256));
+                println!(
+                    "  give your parent this DS: {origin} IN DS {}",
+                    key.dnskey.ds(&origin, DigestType::Sha256)
+                );
             }
         }
     }
     write_atomically(&config_path, FileMode::Public, |w| w.write_all(text.as_bytes()))?;
     println!("wrote {}", config_path.display());
     if mode == KeyMode::OfflineKsk {
-        println!("offline-KSK mode: plan ZSKs and write a key signing request with `signer --config {} ksr`", config_path.display());
+        println!(
+            "offline-KSK mode: plan ZSKs and write a key signing request with `signer --config {} ksr`",
+            config_path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -79,5 +95,10 @@ fn relative_to(dir: &Path, path: &Path) -> anyhow::Result<String> {
         std::env::current_dir().context("current directory")?.join(path)
     };
     let absolute = absolute.canonicalize().unwrap_or(absolute);
-    Ok(absolute.strip_prefix(dir).map(Path::to_path_buf).unwrap_or(absolute).display().to_string())
+    Ok(absolute
+        .strip_prefix(dir)
+        .map(Path::to_path_buf)
+        .unwrap_or(absolute)
+        .display()
+        .to_string())
 }

@@ -31,7 +31,9 @@ fn load_previous(
     refresh: i64,
 ) -> anyhow::Result<PreviousSignatures> {
     let reader = keybundles::zonefile::ZoneReader::open(path, origin)?;
-    let records = reader.map(|entry| entry.map(|e| e.record)).collect::<Result<Vec<_>, _>>()?;
+    let records = reader
+        .map(|entry| entry.map(|e| e.record))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(PreviousSignatures::new(records, origin, now, refresh))
 }
 
@@ -57,7 +59,10 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         let dir = &config.keys.key_dir;
         let found = keys::load_dir(dir, &origin).with_context(|| format!("loading the keys in {}", dir.display()))?;
         if found.is_empty() {
-            bail!("no keys for {origin} in {}; make them with `signer init` or `signer keygen`", dir.display());
+            bail!(
+                "no keys for {origin} in {}; make them with `signer init` or `signer keygen`",
+                dir.display()
+            );
         }
         found
     } else {
@@ -81,16 +86,24 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     let bar = progress::bar(0, "signing", ctx.quiet);
     // One signing run per process: size rayon's global pool (0 = one
     // thread per core). If it already exists (tests), it is used as it is.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build_global();
     // Sign straight into the output file, chunk by chunk, in order: the
     // signed zone is never held whole in memory. A signing error aborts
     // the write, so no partial output is ever renamed into place.
     let mut outcome: Option<Result<SigningStats, SignError>> = None;
     let written = write_atomically(&args.output, FileMode::Public, |w| {
-        let result =
-            sign_zone_streaming(zone, &keys, &policy, previous.as_ref(), &bar, &mut warn, render_records, |text| {
-                w.write_all(text.as_bytes()).map_err(SignError::Io)
-            });
+        let result = sign_zone_streaming(
+            zone,
+            &keys,
+            &policy,
+            previous.as_ref(),
+            &bar,
+            &mut warn,
+            render_records,
+            |text| w.write_all(text.as_bytes()).map_err(SignError::Io),
+        );
         let io_result = match &result {
             Ok(_) => Ok(()),
             Err(err) => Err(std::io::Error::other(err.to_string())),
@@ -113,7 +126,10 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         eprintln!(
             "signer: kept {} signatures from {}, made {}",
             signed.reused,
-            args.previous.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
+            args.previous
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             signed.signatures - signed.reused
         );
     }
@@ -155,7 +171,9 @@ fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPol
         );
     }
     // The config's [denial] applies unless NSEC3 is asked for on the command line.
-    let from_config = config.filter(|c| !args.nsec3 && c.denial.mode == DenialMode::Nsec3).map(|c| &c.denial);
+    let from_config = config
+        .filter(|c| !args.nsec3 && c.denial.mode == DenialMode::Nsec3)
+        .map(|c| &c.denial);
     let (nsec3, iterations, salt_text, opt_out) = match from_config {
         Some(d) => (true, d.nsec3_iterations, d.nsec3_salt.as_str(), d.nsec3_opt_out),
         None => (args.nsec3, args.iterations, args.salt.as_str(), args.opt_out),
@@ -174,14 +192,29 @@ fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPol
         if iterations > 0 || !salt.is_empty() {
             ctx.warn("RFC 9276 recommends 0 extra NSEC3 iterations and no salt; many resolvers treat high iteration counts as insecure");
         }
-        Denial::Nsec3 { params: Nsec3Params { algorithm: keybundles::nsec3::HASH_SHA1, iterations, salt }, opt_out }
+        Denial::Nsec3 {
+            params: Nsec3Params {
+                algorithm: keybundles::nsec3::HASH_SHA1,
+                iterations,
+                salt,
+            },
+            opt_out,
+        }
     } else {
         Denial::Nsec
     };
     if jitter < 0 || expiration - jitter <= inception {
-        bail!("--jitter {} leaves no validity after inception", keybundles::time::format_duration(jitter));
+        bail!(
+            "--jitter {} leaves no validity after inception",
+            keybundles::time::format_duration(jitter)
+        );
     }
-    Ok(SigningPolicy { inception, expiration, jitter, denial })
+    Ok(SigningPolicy {
+        inception,
+        expiration,
+        jitter,
+        denial,
+    })
 }
 
 /// Records in presentation form, one per line (runs on the signing threads).

@@ -84,19 +84,29 @@ pub fn key_file_paths(path: &Path) -> (PathBuf, PathBuf) {
 /// Loads every key pair for `origin` in `dir` (files `K<origin>+*.key`
 /// with a `.private` beside them), in file-name order.
 pub fn load_dir(dir: &Path, origin: &Name) -> Result<Vec<ZoneKey>, KeyFileError> {
-    let io = |source| KeyFileError::Io { path: dir.to_path_buf(), source };
+    let io = |source| KeyFileError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     let prefix = format!("k{origin}+");
     let mut stems: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
             name.starts_with(&prefix) && name.ends_with(".key")
         })
         .collect();
     stems.sort();
-    stems.iter().filter(|p| key_file_paths(p).1.exists()).map(|p| load(p)).collect()
+    stems
+        .iter()
+        .filter(|p| key_file_paths(p).1.exists())
+        .map(|p| load(p))
+        .collect()
 }
 
 /// Loads a key pair from `path` (either file or the stem).

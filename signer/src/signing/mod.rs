@@ -120,11 +120,24 @@ pub fn sign_zone_incrementally(
     warn: &mut dyn FnMut(String),
 ) -> Result<SignedZone, SignError> {
     let mut records = Vec::new();
-    let stats = sign_zone_streaming(zone, keys, policy, previous, progress, warn, |chunk| chunk, |chunk| {
-        records.extend(chunk);
-        Ok(())
-    })?;
-    Ok(SignedZone { records, signatures: stats.signatures, reused: stats.reused })
+    let stats = sign_zone_streaming(
+        zone,
+        keys,
+        policy,
+        previous,
+        progress,
+        warn,
+        |chunk| chunk,
+        |chunk| {
+            records.extend(chunk);
+            Ok(())
+        },
+    )?;
+    Ok(SignedZone {
+        records,
+        signatures: stats.signatures,
+        reused: stats.reused,
+    })
 }
 
 /// Counts of a signing run.
@@ -163,13 +176,20 @@ pub fn sign_zone_streaming<T: Send>(
     let ttl = zone.denial_ttl();
     let (nsec_ttl, nsec3) = match &policy.denial {
         Denial::Nsec => (Some(ttl), Vec::new()),
-        Denial::Nsec3 { params, opt_out } => {
-            (None, nsec3::build(&zone.records, &nodes, &zone.apex, params, *opt_out, ttl)?)
-        }
+        Denial::Nsec3 { params, opt_out } => (
+            None,
+            nsec3::build(&zone.records, &nodes, &zone.apex, params, *opt_out, ttl)?,
+        ),
     };
 
     let roles = Roles::new(keys);
-    let signer = RrsetSigner { apex: &zone.apex, keys, roles: &roles, policy, previous };
+    let signer = RrsetSigner {
+        apex: &zone.apex,
+        keys,
+        roles: &roles,
+        policy,
+        previous,
+    };
     let (signatures, reused) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let context = emit::ChunkContext {
         records: &zone.records,
@@ -203,7 +223,10 @@ pub fn sign_zone_streaming<T: Send>(
         }
     }
     progress.finish_and_clear();
-    Ok(SigningStats { signatures: signatures.into_inner(), reused: reused.into_inner() })
+    Ok(SigningStats {
+        signatures: signatures.into_inner(),
+        reused: reused.into_inner(),
+    })
 }
 
 fn check_keys(apex: &Name, keys: &[ZoneKey]) -> Result<(), SignError> {
