@@ -8,12 +8,14 @@
 //! * [`signing`] — RRSIGs in parallel, NSEC and NSEC3 chains;
 //! * [`output`] — atomic writing of zone files;
 //! * [`verify`] — checking a signed zone independently of how it was made;
+//! * [`monitor`] — what the world sees: the zone file and live servers, for monitoring;
 //! * [`commands`] — one module per subcommand, the glue to the CLI.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod keys;
+pub mod monitor;
 pub mod output;
 pub mod progress;
 pub mod signing;

@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let ctx = match Context::from_cli(&cli) {
         Ok(ctx) => ctx,
+        // A monitoring plugin reports even a broken --config as UNKNOWN (3).
+        Err(err) if matches!(&cli.command, Command::Monitor(_)) => return commands::monitor::unknown(&err, false),
         Err(err) => return report(&err),
     };
     let result = match &cli.command {
