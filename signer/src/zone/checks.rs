@@ -58,7 +58,13 @@ pub(super) fn check_and_normalize(
     file: &Path,
     warn: &mut dyn FnMut(String),
 ) -> Result<Zone, ZoneError> {
-    entries.par_sort_by(|a, b| canonical_record_cmp(&a.record, &b.record));
+    // In place (no merge buffer the size of the zone); equal records are
+    // ordered by where they were read, so warnings are the same every run.
+    entries.par_sort_unstable_by(|a, b| {
+        canonical_record_cmp(&a.record, &b.record)
+            .then_with(|| a.location.file.cmp(&b.location.file))
+            .then(a.location.line.cmp(&b.location.line))
+    });
 
     let mut duplicates = 0usize;
     let mut first_duplicate: Option<Location> = None;
