@@ -6,6 +6,7 @@
 //! * [`name`], [`rtype`], [`record`] — names, types and records in wire form;
 //! * [`rdata`] — RDATA presentation form ⇄ wire form for every type Signet reads;
 //! * [`zonefile`] — RFC 1035 master files (and therefore KSR/SKR files);
+//! * [`bundle`] — KSR/SKR key bundles (the format Knot DNS and BIND share) and their checks;
 //! * [`dnskey`], [`ds`], [`rrsig`], [`denial`], [`nsec3`] — DNSSEC RDATA and the math on it;
 //! * [`crypto`] — signing and verification for algorithms 8, 13, 14 and 15;
 //! * [`time`] — instants, durations and RRSIG serial time.
@@ -13,6 +14,7 @@
 //! Each module cites the RFC it implements beside the code.
 
 pub mod algorithm;
+pub mod bundle;
 pub mod crypto;
 pub mod denial;
 pub mod dnskey;
