@@ -46,6 +46,14 @@ pub enum Command {
     /// Sign, check every guardrail, and publish atomically to the hidden
     /// primary (for cron or a systemd timer). Exit 0 only when the new zone is live.
     Publish(crate::commands::publish::PublishArgs),
+    /// Offline KSK: plan ZSKs for a period and write the key signing request
+    /// (KSR) for the ceremony.
+    Ksr(crate::commands::ksr::KsrArgs),
+    /// Offline KSK: check a signed key response (SKR) from the ceremony and
+    /// keep its bundles. Exit 1 when it is refused (the reason names the bundle).
+    ImportSkr(crate::commands::import_skr::ImportSkrArgs),
+    /// Offline KSK: the imported key bundles.
+    Bundles(crate::commands::bundles::BundlesArgs),
     /// Check a zone's signatures as the world sees them, for cron, Nagios/Icinga
     /// or Prometheus: a signed zone file and/or its live servers.
     Monitor(crate::commands::monitor::MonitorArgs),

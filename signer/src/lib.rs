@@ -3,6 +3,7 @@
 //! The binary is a thin layer over these modules:
 //!
 //! * [`config`] — the zone's `signer.toml` policy;
+//! * [`bundles`] — offline-KSK mode: ZSK planning, KSRs, SKR import, bundle selection;
 //! * [`keys`] — BIND/ldns key files, loading and generating keys;
 //! * [`zone`] — an unsigned zone loaded, checked and sorted canonically;
 //! * [`signing`] — RRSIGs in parallel, NSEC and NSEC3 chains;
@@ -11,6 +12,7 @@
 //! * [`monitor`] — what the world sees: the zone file and live servers, for monitoring;
 //! * [`commands`] — one module per subcommand, the glue to the CLI.
 
+pub mod bundles;
 pub mod cli;
 pub mod commands;
 pub mod config;

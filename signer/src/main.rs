@@ -23,6 +23,9 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&ctx, args),
         Command::Publish(args) => commands::publish::run(&ctx, args),
         Command::Monitor(args) => commands::monitor::run(&ctx, args),
+        Command::Ksr(args) => commands::ksr::run(&ctx, args),
+        Command::ImportSkr(args) => commands::import_skr::run(&ctx, args),
+        Command::Bundles(args) => commands::bundles::run(&ctx, args),
     };
     result.unwrap_or_else(|err| report(&err))
 }

@@ -10,9 +10,11 @@ use keybundles::time::{format_human, parse_duration, parse_time};
 
 use super::keygen::parse_origin;
 use crate::cli::SignArgs;
-use crate::config::DenialMode;
+use crate::config::{DenialMode, KeyMode};
 use crate::output::{write_atomically, FileMode};
-use crate::signing::{sign_zone_streaming, Denial, PreviousSignatures, SignError, SigningPolicy, SigningStats};
+use crate::signing::{
+    sign_zone_streaming_with_key_set, Denial, PreviousSignatures, SignError, SigningPolicy, SigningStats,
+};
 use crate::zone::LoadOptions;
 use crate::{keys, progress, zone, Context};
 
@@ -49,8 +51,28 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, Some(path)) => path.clone(),
         (None, None) => bail!("give the zone file, or --config whose [zone] names `unsigned`"),
     };
-    let policy = policy_from_args(ctx, args)?;
-    let keys = if !args.keys.is_empty() {
+    let mut policy = policy_from_args(ctx, args)?;
+    // Offline-KSK mode: the DNSKEY/CDS/CDNSKEY RRsets and their signatures
+    // come from the key bundle in force now; the plan's active ZSKs sign
+    // the rest, and no signature may outlive the bundles publishing them.
+    let mut key_set = None;
+    let keys = if let Some(config) = config.filter(|c| c.keys.mode == KeyMode::OfflineKsk) {
+        if !args.keys.is_empty() {
+            bail!(
+                "{}: offline-KSK mode signs with the key bundles' ZSKs; --key is not allowed",
+                config.path.display()
+            );
+        }
+        let set = crate::bundles::signing::key_set_at(config, ctx.now)?;
+        if let Some(note) = crate::bundles::signing::cap_expiration(&mut policy, set.published_until, ctx.now)? {
+            ctx.warn(note);
+        }
+        if !ctx.quiet {
+            eprintln!("signer: offline KSK: using {}", set.bundle);
+        }
+        key_set = Some(set.records);
+        set.zsks
+    } else if !args.keys.is_empty() {
         args.keys
             .iter()
             .map(|path| keys::load(path).with_context(|| format!("loading key {}", path.display())))
@@ -94,9 +116,10 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     // the write, so no partial output is ever renamed into place.
     let mut outcome: Option<Result<SigningStats, SignError>> = None;
     let written = write_atomically(&args.output, FileMode::Public, |w| {
-        let result = sign_zone_streaming(
+        let result = sign_zone_streaming_with_key_set(
             zone,
             &keys,
+            key_set.as_deref(),
             &policy,
             previous.as_ref(),
             &bar,

@@ -84,6 +84,8 @@ pub enum SignError {
     Nsec3(#[from] Nsec3Error),
     #[error("writing the signed zone: {0}")]
     Io(#[from] std::io::Error),
+    #[error("ZSK {key_tag} is not in the key bundle's DNSKEY RRset, so its signatures could not be validated")]
+    NotInKeySet { key_tag: u16 },
     #[error("signing {owner} {rtype} with key {key_tag} failed")]
     Crypto { owner: Name, rtype: Rtype, key_tag: u16 },
 }
@@ -155,8 +157,28 @@ pub struct SigningStats {
 /// rendered chunks in order on the calling thread.
 #[allow(clippy::too_many_arguments)]
 pub fn sign_zone_streaming<T: Send>(
+    zone: Zone,
+    keys: &[ZoneKey],
+    policy: &SigningPolicy,
+    previous: Option<&PreviousSignatures>,
+    progress: &ProgressBar,
+    warn: &mut dyn FnMut(String),
+    render: impl Fn(Vec<Record>) -> T + Sync,
+    sink: impl FnMut(T) -> Result<(), SignError>,
+) -> Result<SigningStats, SignError> {
+    sign_zone_streaming_with_key_set(zone, keys, None, policy, previous, progress, warn, render, sink)
+}
+
+/// [`sign_zone_streaming`] for offline-KSK mode when `key_set` is given:
+/// a key bundle's DNSKEY, CDNSKEY and CDS records with the KSK's RRSIGs
+/// over them. They replace any such records at the apex and are published
+/// as they are, never re-signed; `keys` are the ZSKs, which sign
+/// everything else and must be in the bundle's DNSKEY RRset.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_zone_streaming_with_key_set<T: Send>(
     mut zone: Zone,
     keys: &[ZoneKey],
+    key_set: Option<&[Record]>,
     policy: &SigningPolicy,
     previous: Option<&PreviousSignatures>,
     progress: &ProgressBar,
@@ -164,14 +186,14 @@ pub fn sign_zone_streaming<T: Send>(
     render: impl Fn(Vec<Record>) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), SignError>,
 ) -> Result<SigningStats, SignError> {
-    check_keys(&zone.apex, keys)?;
+    check_keys(&zone.apex, keys, key_set)?;
     if policy.expiration - policy.jitter.max(0) <= policy.inception {
         return Err(SignError::BadValidity {
             inception: keybundles::time::format_human(policy.inception),
             expiration: keybundles::time::format_human(policy.expiration),
         });
     }
-    add_apex_records(&mut zone, keys, &policy.denial);
+    add_apex_records(&mut zone, keys, key_set, &policy.denial, warn);
     let nodes = layout(&zone.records, &zone.apex, warn);
     let ttl = zone.denial_ttl();
     let (nsec_ttl, nsec3) = match &policy.denial {
@@ -189,6 +211,7 @@ pub fn sign_zone_streaming<T: Send>(
         roles: &roles,
         policy,
         previous,
+        key_set,
     };
     let (signatures, reused) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let context = emit::ChunkContext {
@@ -229,7 +252,7 @@ pub fn sign_zone_streaming<T: Send>(
     })
 }
 
-fn check_keys(apex: &Name, keys: &[ZoneKey]) -> Result<(), SignError> {
+fn check_keys(apex: &Name, keys: &[ZoneKey], key_set: Option<&[Record]>) -> Result<(), SignError> {
     if keys.is_empty() {
         return Err(SignError::NoKeys);
     }
@@ -246,7 +269,14 @@ fn check_keys(apex: &Name, keys: &[ZoneKey]) -> Result<(), SignError> {
             return Err(SignError::Revoked { stem });
         }
     }
-    if !keys.iter().any(ZoneKey::is_ksk) {
+    if let Some(key_set) = key_set {
+        for key in keys {
+            let rdata = key.dnskey.to_rdata();
+            if !key_set.iter().any(|r| r.rtype == Rtype::DNSKEY && *r.rdata == *rdata) {
+                return Err(SignError::NotInKeySet { key_tag: key.key_tag() });
+            }
+        }
+    } else if !keys.iter().any(ZoneKey::is_ksk) {
         return Err(SignError::NoKsk);
     }
     Ok(())
@@ -255,20 +285,42 @@ fn check_keys(apex: &Name, keys: &[ZoneKey]) -> Result<(), SignError> {
 /// Adds the keys' DNSKEY records (keeping DNSKEYs already in the zone,
 /// e.g. pre-published ones) and, for NSEC3, the NSEC3PARAM record.
 /// DNSKEY TTL: that of DNSKEYs already in the zone, else the SOA's.
-fn add_apex_records(zone: &mut Zone, keys: &[ZoneKey], denial: &Denial) {
+/// With a bundle's `key_set`, its DNSKEY/CDNSKEY/CDS records replace the
+/// zone's own, TTLs untouched (they are signed as they are).
+fn add_apex_records(
+    zone: &mut Zone,
+    keys: &[ZoneKey],
+    key_set: Option<&[Record]>,
+    denial: &Denial,
+    warn: &mut dyn FnMut(String),
+) {
     let apex_len = zone.records.iter().take_while(|r| r.owner == zone.apex).count();
     let ttl = zone.records[..apex_len]
         .iter()
         .find(|r| r.rtype == Rtype::DNSKEY)
         .map_or(zone.soa_ttl, |r| r.ttl);
     let mut apex: Vec<Record> = zone.records.drain(..apex_len).collect();
-    for key in keys {
+    if let Some(key_set) = key_set {
+        let before = apex.len();
+        apex.retain(|r| !is_key_set_type(r.rtype));
+        if apex.len() != before {
+            warn(format!(
+                "the zone file's own DNSKEY/CDS/CDNSKEY records at {} are replaced by the key bundle's",
+                zone.apex
+            ));
+        }
+        apex.extend(key_set.iter().filter(|r| r.rtype != Rtype::RRSIG).cloned());
+    }
+    for key in keys.iter().filter(|_| key_set.is_none()) {
         let rdata = key.dnskey.to_rdata();
         if !apex.iter().any(|r| r.rtype == Rtype::DNSKEY && *r.rdata == *rdata) {
             apex.push(Record::new(zone.apex.clone(), Class::IN, ttl, Rtype::DNSKEY, rdata));
         }
     }
-    for record in apex.iter_mut().filter(|r| r.rtype == Rtype::DNSKEY) {
+    for record in apex
+        .iter_mut()
+        .filter(|r| r.rtype == Rtype::DNSKEY && key_set.is_none())
+    {
         record.ttl = ttl;
     }
     if let Denial::Nsec3 { params, .. } = denial {
@@ -293,6 +345,14 @@ struct RrsetSigner<'a> {
     roles: &'a Roles,
     policy: &'a SigningPolicy,
     previous: Option<&'a PreviousSignatures>,
+    /// Offline-KSK mode: the bundle's records, whose RRSIGs are published
+    /// for the apex DNSKEY/CDNSKEY/CDS RRsets instead of new ones.
+    key_set: Option<&'a [Record]>,
+}
+
+/// True for the RRsets a key bundle supplies, signed, in offline-KSK mode.
+fn is_key_set_type(rtype: Rtype) -> bool {
+    matches!(rtype, Rtype::DNSKEY | Rtype::CDS | Rtype::CDNSKEY)
 }
 
 impl RrsetSigner<'_> {
@@ -300,6 +360,21 @@ impl RrsetSigner<'_> {
     /// zone where possible, made otherwise.
     fn sign_into(&self, rrset: &[Record], reused: &AtomicUsize, out: &mut Vec<Record>) -> Result<(), SignError> {
         let first = &rrset[0];
+        if let Some(key_set) = self
+            .key_set
+            .filter(|_| is_key_set_type(first.rtype) && first.owner == *self.apex)
+        {
+            out.extend(
+                key_set
+                    .iter()
+                    .filter(|r| {
+                        r.rtype == Rtype::RRSIG
+                            && Rrsig::from_rdata(&r.rdata).is_ok_and(|s| s.type_covered == first.rtype)
+                    })
+                    .cloned(),
+            );
+            return Ok(());
+        }
         let refs: Vec<&Record> = rrset.iter().collect();
         for &index in self.roles.signers(first.rtype) {
             let key = &self.keys[index];
