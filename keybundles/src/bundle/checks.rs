@@ -135,7 +135,9 @@ pub fn verify_signatures(
             .into_iter()
             .find(|k| crate::crypto::verify(k, &input, &sig.signature).is_ok())
         else {
-            return Err(fail(format!("{what} does not verify (corrupted or not made by that key)")));
+            return Err(fail(format!(
+                "{what} does not verify (corrupted or not made by that key)"
+            )));
         };
         if trusted(key) {
             trusted_signers.push((sig.type_covered, key.key_tag()));

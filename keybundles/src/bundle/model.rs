@@ -116,8 +116,14 @@ impl Bundle {
     /// are none: the window in which all of them are valid.
     pub fn signature_window(&self) -> Option<(i64, i64)> {
         let sigs = self.rrsigs();
-        let inception = sigs.iter().map(|s| crate::time::from_serial(s.inception, self.start)).max()?;
-        let expiration = sigs.iter().map(|s| crate::time::from_serial(s.expiration, self.start)).min()?;
+        let inception = sigs
+            .iter()
+            .map(|s| crate::time::from_serial(s.inception, self.start))
+            .max()?;
+        let expiration = sigs
+            .iter()
+            .map(|s| crate::time::from_serial(s.expiration, self.start))
+            .min()?;
         Some((inception, expiration))
     }
 
@@ -157,7 +163,11 @@ impl BundleFile {
     /// The zone: the owner of the first record (the parser checks that
     /// every record has the same owner).
     pub fn zone(&self) -> Option<&Name> {
-        self.bundles.iter().flat_map(|b| b.records.first()).map(|r| &r.owner).next()
+        self.bundles
+            .iter()
+            .flat_map(|b| b.records.first())
+            .map(|r| &r.owner)
+            .next()
     }
 
     /// The value of the first `;; Signet KEY VALUE` note with this key.

@@ -34,7 +34,8 @@ struct Pending {
 /// Parses KSR (`kind` = Request) or SKR (Response) text read from `source`.
 pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, BundleError> {
     let mut file = BundleFile::new(kind, source.to_path_buf(), Vec::new());
-    file.sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref());
+    file.sha256
+        .copy_from_slice(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref());
     let mut pending: Option<Pending> = None;
     let mut closed = false;
     for (i, line) in text.lines().enumerate() {
@@ -52,7 +53,11 @@ pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, Bundle
                         ));
                     }
                     if closed {
-                        return Err(BundleError::at_line(source, number, "bundle header after the closing line"));
+                        return Err(BundleError::at_line(
+                            source,
+                            number,
+                            "bundle header after the closing line",
+                        ));
                     }
                     match words.get(1) {
                         Some(v) if v.starts_with("1.") => {}
@@ -60,7 +65,10 @@ pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, Bundle
                             return Err(BundleError::at_line(
                                 source,
                                 number,
-                                format!("format version {} is not supported (Signet reads 1.x)", other.unwrap_or(&"(none)")),
+                                format!(
+                                    "format version {} is not supported (Signet reads 1.x)",
+                                    other.unwrap_or(&"(none)")
+                                ),
                             ))
                         }
                     }
@@ -74,7 +82,11 @@ pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, Bundle
                         }
                         Some(stamp) => {
                             let start: i64 = stamp.parse().map_err(|_| {
-                                BundleError::at_line(source, number, format!("bundle header: '{stamp}' is not a unix time"))
+                                BundleError::at_line(
+                                    source,
+                                    number,
+                                    format!("bundle header: '{stamp}' is not a unix time"),
+                                )
                             })?;
                             pending = Some(Pending {
                                 start,
@@ -106,7 +118,10 @@ pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, Bundle
             return Err(BundleError::at_line(
                 source,
                 number,
-                format!("directives ($ORIGIN, $TTL, $INCLUDE) are not allowed in a {}", kind.short()),
+                format!(
+                    "directives ($ORIGIN, $TTL, $INCLUDE) are not allowed in a {}",
+                    kind.short()
+                ),
             ));
         }
         if closed {
@@ -116,7 +131,10 @@ pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, Bundle
             return Err(BundleError::at_line(
                 source,
                 number,
-                format!("a record before the first ';; {} 1.0 <time>' header", kind.header_word()),
+                format!(
+                    "a record before the first ';; {} 1.0 <time>' header",
+                    kind.header_word()
+                ),
             ));
         };
         if p.first_rr_line == 0 {
@@ -139,11 +157,18 @@ pub fn parse(text: &str, source: &Path, kind: Kind) -> Result<BundleFile, Bundle
         }
         return Err(BundleError::file(
             source,
-            format!("no ';; {} 1.0 …' lines: this is not a {}", kind.header_word(), kind.short()),
+            format!(
+                "no ';; {} 1.0 …' lines: this is not a {}",
+                kind.header_word(),
+                kind.short()
+            ),
         ));
     }
     if file.bundles.is_empty() {
-        return Err(BundleError::file(source, format!("the {} holds no bundles", kind.short())));
+        return Err(BundleError::file(
+            source,
+            format!("the {} holds no bundles", kind.short()),
+        ));
     }
     check_shape(&file)?;
     Ok(file)
@@ -173,7 +198,11 @@ fn finish(p: Pending, source: &Path, kind: Kind) -> Result<Bundle, BundleError> 
             ));
         }
         if record.class != Class::IN {
-            return Err(BundleError::at_line(source, line, format!("class {} (only IN)", record.class)));
+            return Err(BundleError::at_line(
+                source,
+                line,
+                format!("class {} (only IN)", record.class),
+            ));
         }
         let well_formed = match record.rtype {
             Rtype::DNSKEY | Rtype::CDNSKEY => Dnskey::from_rdata(&record.rdata).is_ok(),
@@ -181,7 +210,11 @@ fn finish(p: Pending, source: &Path, kind: Kind) -> Result<Bundle, BundleError> 
             _ => true,
         };
         if !well_formed {
-            return Err(BundleError::at_line(source, line, format!("malformed {} RDATA", record.rtype)));
+            return Err(BundleError::at_line(
+                source,
+                line,
+                format!("malformed {} RDATA", record.rtype),
+            ));
         }
         records.push(record);
         lines.push(line);
@@ -222,11 +255,18 @@ fn check_shape(file: &BundleFile) -> Result<(), BundleError> {
             return Err(BundleError::bundle(
                 &file.source,
                 file.bundle_ref(i),
-                format!("a {} record owned by {}, but the file is for {zone}", other.rtype, other.owner),
+                format!(
+                    "a {} record owned by {}, but the file is for {zone}",
+                    other.rtype, other.owner
+                ),
             ));
         }
         if bundle.records.iter().all(|r| r.rtype != Rtype::DNSKEY) {
-            return Err(BundleError::bundle(&file.source, file.bundle_ref(i), "no DNSKEY records"));
+            return Err(BundleError::bundle(
+                &file.source,
+                file.bundle_ref(i),
+                "no DNSKEY records",
+            ));
         }
         if i > 0 && bundle.start <= file.bundles[i - 1].start {
             return Err(BundleError::bundle(

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use super::checks::{check_cds, check_windows, check_zsks, signature_windows, verify_signatures, ValidityRules, ZskRules};
+use super::checks::{
+    check_cds, check_windows, check_zsks, signature_windows, verify_signatures, ValidityRules, ZskRules,
+};
 use super::*;
 
 const KNOT_KSR: &str = include_str!("testdata/knot-3.2.6.ksr");
@@ -51,6 +53,24 @@ fn reads_and_verifies_knot_skr() {
         max_overlap: 30 * 86400,
     };
     check_windows(&file, &windows, &rules).unwrap();
+    // without bundles 2 and 3, bundle 1's signatures expire before bundle 4 begins
+    let mut thinned = file.clone();
+    thinned.bundles.drain(1..3);
+    let windows = signature_windows(&thinned).unwrap();
+    let err = check_windows(&thinned, &windows, &rules).unwrap_err().to_string();
+    assert!(
+        err.contains("bundle 1 of 18") && err.contains("before the next bundle begins"),
+        "{err}"
+    );
+    // a policy that allows less overlap refuses Knot's 7 days
+    let tight = ValidityRules {
+        max_overlap: 3 * 86400,
+        ..rules.clone()
+    };
+    let err = check_windows(&file, &signature_windows(&file).unwrap(), &tight)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 3d"), "{err}");
 }
 
 #[test]
@@ -75,7 +95,11 @@ fn a_flipped_signature_byte_names_the_bundle() {
     let file = skr();
     let mut bad = file.clone();
     let bundle = &mut bad.bundles[2];
-    let sig = bundle.records.iter_mut().find(|r| r.rtype == crate::Rtype::RRSIG).unwrap();
+    let sig = bundle
+        .records
+        .iter_mut()
+        .find(|r| r.rtype == crate::Rtype::RRSIG)
+        .unwrap();
     let mut rdata = sig.rdata.to_vec();
     let last = rdata.len() - 1;
     rdata[last] ^= 1;
@@ -92,10 +116,14 @@ fn a_flipped_signature_byte_names_the_bundle() {
 fn broken_files_are_refused_with_the_line() {
     // truncated: the closing line is missing
     let cut = &KNOT_SKR[..KNOT_SKR.rfind(";; SignedKeyResponse 1.0 generated").unwrap()];
-    let err = parse(cut, Path::new("cut.skr"), Kind::Response).unwrap_err().to_string();
+    let err = parse(cut, Path::new("cut.skr"), Kind::Response)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("truncated"), "{err}");
     // the wrong kind
-    let err = parse(KNOT_SKR, Path::new("x.ksr"), Kind::Request).unwrap_err().to_string();
+    let err = parse(KNOT_SKR, Path::new("x.ksr"), Kind::Request)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not a KeySigningRequest"), "{err}");
     // a directive
     let inc = KNOT_KSR.replacen("example.com.", "$INCLUDE /etc/passwd\nexample.com.", 1);
@@ -103,16 +131,23 @@ fn broken_files_are_refused_with_the_line() {
     assert!(err.starts_with("i.ksr:2:"), "{err}");
     // bundles out of order
     let swapped = KNOT_KSR.replacen("1798167004", "1795575004", 1);
-    let err = parse(&swapped, Path::new("s.ksr"), Kind::Request).unwrap_err().to_string();
+    let err = parse(&swapped, Path::new("s.ksr"), Kind::Request)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("bundle 2 of 8"), "{err}");
     // a record for another zone
     let other = KNOT_KSR.replacen("example.com.", "example.net.", 2);
-    let err = parse(&other, Path::new("o.ksr"), Kind::Request).unwrap_err().to_string();
+    let err = parse(&other, Path::new("o.ksr"), Kind::Request)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("example.net."), "{err}");
     // a stated key tag that does not match
     let tag = KNOT_KSR.replacen("id = 63363", "id = 63364", 1);
-    let err = check_zsks(&parse(&tag, Path::new("t.ksr"), Kind::Request).unwrap(), &ZskRules::default())
-        .unwrap_err()
-        .to_string();
+    let err = check_zsks(
+        &parse(&tag, Path::new("t.ksr"), Kind::Request).unwrap(),
+        &ZskRules::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("63364"), "{err}");
 }

@@ -15,7 +15,8 @@ use super::model::{BundleFile, VERSION};
 
 /// `2026-11-25T02:50:04Z`, as in Knot's headers.
 pub fn iso8601(unix: i64) -> String {
-    DateTime::<Utc>::from_timestamp(unix, 0).map_or_else(|| unix.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    DateTime::<Utc>::from_timestamp(unix, 0)
+        .map_or_else(|| unix.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 /// The file's text. `generator` names the program in the closing line
@@ -27,7 +28,12 @@ pub fn write(file: &BundleFile, generator: &str, now: i64) -> String {
         let _ = writeln!(out, ";; Signet {key} {value}");
     }
     for bundle in &file.bundles {
-        let _ = writeln!(out, ";; {word} {VERSION} {} ({}) =========", bundle.start, iso8601(bundle.start));
+        let _ = writeln!(
+            out,
+            ";; {word} {VERSION} {} ({}) =========",
+            bundle.start,
+            iso8601(bundle.start)
+        );
         // DNSKEY first, then CDNSKEY, CDS, and the RRSIGs, as keymgr does.
         for rtype in [Rtype::DNSKEY, Rtype::CDNSKEY, Rtype::CDS, Rtype::RRSIG] {
             for record in bundle.records.iter().filter(|r| r.rtype == rtype) {
@@ -52,7 +58,8 @@ pub fn describe(key: &Dnskey) -> String {
         (true, false) => "KSK",
         (false, _) => "ZSK",
     };
-    let algorithm = Algorithm::from_number(key.algorithm).map_or_else(|| key.algorithm.to_string(), |a| a.mnemonic().to_string());
+    let algorithm =
+        Algorithm::from_number(key.algorithm).map_or_else(|| key.algorithm.to_string(), |a| a.mnemonic().to_string());
     let bits = key.key_size_bits().map(|b| format!(" ({b}b)")).unwrap_or_default();
     format!("{role}, {algorithm}{bits}, id = {}", key.key_tag())
 }
