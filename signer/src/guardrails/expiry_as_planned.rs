@@ -1,0 +1,97 @@
+//! **expiry-as-planned**: every signature's inception and expiration are
+//! what the policy (`[signatures]` validity, inception_offset, jitter)
+//! gives for the instant it was made. A signature that expires *earlier*
+//! than planned fails even when it clears the floor: that is how a
+//! re-timing bug first shows, weeks before anything expires in public.
+//!
+//! The instant a signature was made is its inception plus the inception
+//! offset; its planned expiration is that instant plus the validity, less
+//! the per-RRset jitter offset ([`SigningPolicy::planned_expiration`]).
+//! So signatures kept from an earlier run (made at another instant) are
+//! checked against their own plan, and must still have more than
+//! `refresh` left, or they should have been made again.
+
+use keybundles::time::format_duration;
+
+use super::{when, Inputs, Outcome, Status};
+use crate::signing::{Denial, SigningPolicy};
+use keybundles::Rtype;
+
+pub const NAME: &str = "expiry-as-planned";
+
+pub fn check(inputs: &Inputs<'_>) -> Outcome {
+    let s = &inputs.config.signatures;
+    let mut findings = Vec::new();
+    let mut checked = 0usize;
+    let mut sorted: Vec<_> = inputs.facts.signed.iter().collect();
+    sorted.sort_by(|a, b| a.0 .0.canonical_cmp(&b.0 .0).then(a.0 .1.cmp(&b.0 .1)));
+    for ((owner, rtype), sigs) in sorted {
+        // With imported bundles the key-set signatures follow the bundle's
+        // own plan, checked by bundle-runway.
+        if inputs.bundles_in_use() && matches!(*rtype, Rtype::DNSKEY | Rtype::CDS | Rtype::CDNSKEY) {
+            continue;
+        }
+        for sig in sigs {
+            checked += 1;
+            let made = sig.inception + s.inception_offset;
+            let policy = SigningPolicy {
+                inception: sig.inception,
+                expiration: made + s.validity,
+                jitter: s.jitter,
+                denial: Denial::Nsec,
+            };
+            let planned = policy.planned_expiration(owner, *rtype);
+            let key = sig.key_tag;
+            if sig.expiration < planned {
+                findings.push(format!(
+                    "{owner} {rtype} {key}: expires {}, {} EARLIER than planned ({}) for a signature made {}",
+                    when(sig.expiration),
+                    format_duration(planned - sig.expiration),
+                    when(planned),
+                    when(made)
+                ));
+            } else if sig.expiration > planned {
+                findings.push(format!(
+                    "{owner} {rtype} {key}: expires {}, {} later than planned ({}) for a signature made {}",
+                    when(sig.expiration),
+                    format_duration(sig.expiration - planned),
+                    when(planned),
+                    when(made)
+                ));
+            } else if made > inputs.now {
+                findings.push(format!(
+                    "{owner} {rtype} {key}: inception {} is after now less the inception offset ({})",
+                    when(sig.inception),
+                    format_duration(s.inception_offset)
+                ));
+            } else if made < inputs.now && sig.expiration - inputs.now < s.refresh {
+                findings.push(format!(
+                    "{owner} {rtype} {key}: kept from {} with only {} left, less than signatures.refresh ({}); it should have been made again",
+                    when(made),
+                    format_duration(sig.expiration - inputs.now),
+                    format_duration(s.refresh)
+                ));
+            }
+        }
+    }
+    if findings.is_empty() {
+        return Outcome::pass(
+            NAME,
+            format!(
+                "all {checked} signatures have the inception and expiration the policy plans (validity {}, inception offset {}, jitter {})",
+                format_duration(s.validity),
+                format_duration(s.inception_offset),
+                format_duration(s.jitter)
+            ),
+        );
+    }
+    Outcome::new(
+        NAME,
+        Status::Fail,
+        format!(
+            "{} signature(s) do not have the times the policy plans; something re-timed them (the early-expiry symptom)",
+            findings.len()
+        ),
+    )
+    .with_findings(findings)
+}

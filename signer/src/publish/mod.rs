@@ -1,0 +1,585 @@
+//! `signer publish`: lock, read, sign, check every guardrail on the exact
+//! bytes about to be published, write them atomically into the hidden
+//! primary's zone file, tell the server, record the publication.
+//!
+//! Crash safety: the zone file and the state file are each replaced by
+//! rename (temporary file in the same directory, fsync, rename, fsync of
+//! the directory), so a run stopped at any point — kill -9 included —
+//! leaves each either as it was or wholly new. The zone is renamed before
+//! the state is, so a crash in between leaves a new zone and the old
+//! state; the next run notices (the state's SHA-256 no longer matches the
+//! published file) and says so.
+
+pub mod lock;
+pub mod notify;
+pub mod state;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use data_encoding::{HEXLOWER, HEXLOWER_PERMISSIVE};
+use keybundles::ds::Ds;
+use keybundles::nsec3::Nsec3Params;
+use keybundles::zonefile::ZoneReader;
+use keybundles::{Name, Record, Rtype};
+use ring::digest;
+use serde::Serialize;
+
+use crate::config::{Config, DenialMode, KeyMode};
+use crate::guardrails::{self, facts::soa_serial_offset, BundlePeriod, Outcome, Published, Status, ZoneFacts};
+use crate::output::{write_atomically, FileMode};
+use crate::signing::{sign_zone, Denial, SigningPolicy};
+use crate::verify::{self, ZoneView};
+use crate::zone::{self, LoadOptions, Zone};
+use crate::{keys, progress, Context};
+use state::{Earliest, OverrideUsed, State};
+
+/// What to publish, and how.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The unsigned zone file.
+    pub zone: PathBuf,
+    /// The hidden primary's zone file.
+    pub publish_to: PathBuf,
+    /// Run everything but the write (and the reload, NOTIFY and state).
+    pub dry_run: bool,
+    /// Guardrails the operator passes once, and why.
+    pub overrides: Vec<String>,
+    pub reason: Option<String>,
+    /// Who asked (recorded with overrides).
+    pub operator: String,
+    /// How long to wait for another publisher to finish.
+    pub lock_timeout: Duration,
+    /// Imported key bundles' periods; `None` with software keys.
+    pub bundles: Option<Vec<BundlePeriod>>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The new zone is in place and the server was told.
+    Published,
+    /// The new zone file is in place but the reload or a NOTIFY failed.
+    PublishedNotLive,
+    /// A guardrail failed; nothing was written.
+    Refused,
+    /// Dry run: everything passed.
+    WouldPublish,
+    /// Dry run: a guardrail failed.
+    WouldRefuse,
+}
+
+/// Everything a run found and did: printed as text or JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub origin: String,
+    pub verdict: Verdict,
+    pub dry_run: bool,
+    pub now: i64,
+    pub zone: String,
+    pub publish_to: String,
+    pub input_serial: u32,
+    pub serial: u32,
+    pub live_serial: Option<u32>,
+    pub records: usize,
+    pub signatures: usize,
+    pub delegations: usize,
+    pub earliest_expiration: Option<Earliest>,
+    pub sha256: String,
+    pub guardrails: Vec<Outcome>,
+    pub overrides: Vec<OverrideUsed>,
+    pub warnings: Vec<String>,
+    pub server: Vec<String>,
+    pub elapsed_seconds: f64,
+}
+
+/// Runs one publication. `warn` hears of problems that do not stop it.
+pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnMut(String)) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let now = ctx.now;
+    let origin = &config.origin;
+    for name in &req.overrides {
+        guardrails::check_override_name(name).map_err(anyhow::Error::msg)?;
+    }
+    let reason = req.reason.as_deref().map(str::trim).unwrap_or("");
+    if !req.overrides.is_empty() && reason.is_empty() {
+        bail!("--override needs --reason TEXT: why this guardrail may be passed, for the record");
+    }
+    let publish_dir = parent_dir(&req.publish_to);
+    if !publish_dir.is_dir() {
+        bail!(
+            "the directory of the publication target {} does not exist (is the hidden primary's zone directory mounted?)",
+            req.publish_to.display()
+        );
+    }
+
+    // 1. One publisher at a time.
+    let kind = if req.dry_run {
+        lock::Kind::Shared
+    } else {
+        lock::Kind::Exclusive
+    };
+    let _lock = lock::Lock::acquire(&config.publish.lock_file, kind, req.lock_timeout, now)?;
+    let mut warnings: Vec<String> = Vec::new();
+    if !req.dry_run {
+        let removed = remove_stale_temporaries(&req.publish_to) + remove_stale_temporaries(&config.publish.state_file);
+        if removed > 0 {
+            note(
+                format!("removed {removed} temporary file(s) left by an interrupted run"),
+                &mut warnings,
+                warn,
+            );
+        }
+    }
+
+    // 2. What is live: the state file and the published zone.
+    let state = state::read(&config.publish.state_file, &origin.to_string())?;
+    let old = read_published(&req.publish_to, origin, now);
+    match (&old, &state) {
+        (PublishedZone::Zone { sha256, .. }, Some(s)) if *sha256 != s.sha256 => note(
+            format!(
+                "{} is not the file Signet last published (serial {} at {}): it was changed by someone else, or a run \
+                 was stopped between writing the zone and the state file",
+                req.publish_to.display(),
+                s.serial,
+                s.published_at_text
+            ),
+            &mut warnings,
+            warn,
+        ),
+        (PublishedZone::Missing, Some(s)) => note(
+            format!(
+                "{} is missing, but serial {} was published there at {}",
+                req.publish_to.display(),
+                s.serial,
+                s.published_at_text
+            ),
+            &mut warnings,
+            warn,
+        ),
+        _ => {}
+    }
+
+    // 3. Read and sign.
+    let mut zone = zone::load(&req.zone, origin, &LoadOptions::default(), &mut |m| warn(m))
+        .with_context(|| format!("reading the unsigned zone {}", req.zone.display()))?;
+    let input_digest = content_digest(&zone);
+    let live_file_serial = match &old {
+        PublishedZone::Zone { facts, .. } => facts.serial,
+        _ => None,
+    };
+    let plan = guardrails::serial::plan(zone.serial, &input_digest, live_file_serial, state.as_ref());
+    set_serial(&mut zone, plan.output);
+    let keys = match config.keys.mode {
+        KeyMode::Software => {
+            let dir = &config.keys.key_dir;
+            let found =
+                keys::load_dir(dir, origin).with_context(|| format!("loading the keys in {}", dir.display()))?;
+            if found.is_empty() {
+                bail!("no keys for {origin} in {}; make them with `signer init` or `signer keygen`", dir.display());
+            }
+            found
+        }
+        KeyMode::OfflineKsk => bail!(
+            "keys.mode = \"offline-ksk\": publishing with imported key bundles is not wired yet; sign with software keys \
+             or wait for the key-bundle import"
+        ),
+    };
+    let policy = policy(config, now)?;
+    let bar = progress::bar(0, "signing", ctx.quiet);
+    let signed = sign_zone(zone, &keys, &policy, &bar, &mut |m| warn(m)).context("signing")?;
+
+    // 4. The exact bytes to publish, read back the way a server reads them.
+    let mut bytes = Vec::with_capacity(signed.records.len() * 128);
+    crate::commands::sign::write_zone(&mut bytes, &signed.records).context("rendering the signed zone")?;
+    drop(signed);
+    let records = parse_zone(&bytes, &req.publish_to, origin).map_err(|e| {
+        anyhow::anyhow!("the signed zone does not read back ({e}); this is a bug, nothing was published")
+    })?;
+    let sha256 = sha256_hex(&bytes);
+    let (view, _) = ZoneView::build(origin, records.clone());
+    let report = verify::verify_zone(
+        origin,
+        records,
+        &verify::Options {
+            at: now,
+            min_remaining: Some(config.guardrails.min_remaining),
+        },
+    );
+    let facts = ZoneFacts::of(&view, now);
+    let parent_ds = match &config.guardrails.parent_ds {
+        Some(path) => Some(read_parent_ds(path, origin)?),
+        None => None,
+    };
+
+    // 5. Guardrails.
+    let published = match &old {
+        PublishedZone::Missing => Published::None,
+        PublishedZone::Unreadable(why) => Published::Unreadable(why),
+        PublishedZone::Zone { facts, view, .. } => Published::Zone { facts, view },
+    };
+    let inputs = guardrails::Inputs {
+        now,
+        origin,
+        config,
+        view: &view,
+        report: &report,
+        facts: &facts,
+        published,
+        state: state.as_ref(),
+        serial: &plan,
+        bundles: req.bundles.as_deref(),
+        parent_ds: parent_ds.as_deref(),
+    };
+    let mut outcomes = guardrails::run_all(&inputs);
+    for unused in guardrails::apply_overrides(&mut outcomes, &req.overrides) {
+        note(
+            format!("--override {unused}: that guardrail did not fail, so nothing was overridden"),
+            &mut warnings,
+            warn,
+        );
+    }
+    let overrides: Vec<OverrideUsed> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Overridden)
+        .map(|o| OverrideUsed {
+            guardrail: o.name.to_string(),
+            operator: req.operator.clone(),
+            reason: reason.to_string(),
+            summary: o.summary.clone(),
+        })
+        .collect();
+    let failed = outcomes.iter().any(Outcome::is_failure);
+    let earliest = report.earliest_expiration.as_ref().map(|e| Earliest {
+        owner: e.owner.to_string(),
+        rtype: e.rtype.to_string(),
+        key_tag: e.key_tag,
+        expiration: e.expiration,
+        expiration_text: guardrails::when(e.expiration),
+    });
+    let mut out = Report {
+        origin: origin.to_string(),
+        verdict: Verdict::Refused,
+        dry_run: req.dry_run,
+        now,
+        zone: req.zone.display().to_string(),
+        publish_to: req.publish_to.display().to_string(),
+        input_serial: plan.input,
+        serial: plan.output,
+        live_serial: plan.live,
+        records: facts.records,
+        signatures: facts.signatures,
+        delegations: facts.delegations,
+        earliest_expiration: earliest.clone(),
+        sha256: sha256.clone(),
+        guardrails: outcomes,
+        overrides: Vec::new(),
+        warnings: Vec::new(),
+        server: Vec::new(),
+        elapsed_seconds: 0.0,
+    };
+    if failed || req.dry_run {
+        out.verdict = match (failed, req.dry_run) {
+            (true, true) => Verdict::WouldRefuse,
+            (true, false) => Verdict::Refused,
+            _ => Verdict::WouldPublish,
+        };
+        out.overrides = overrides;
+        out.warnings = warnings;
+        out.elapsed_seconds = started.elapsed().as_secs_f64();
+        if !req.dry_run {
+            append_log(&config.publish.state_file, &out);
+        }
+        return Ok(out);
+    }
+
+    // 6. Publish: the zone, then tell the server, then record it.
+    for o in &overrides {
+        warn(format!(
+            "override: guardrail {} passed by {} once: {} (it said: {})",
+            o.guardrail, o.operator, o.reason, o.summary
+        ));
+    }
+    write_atomically(&req.publish_to, FileMode::Public, |w| w.write_all(&bytes))
+        .with_context(|| format!("writing {}", req.publish_to.display()))?;
+    let mut server = Vec::new();
+    let mut told = true;
+    if let Some(command) = &config.publish.reload_command {
+        match notify::reload(command, origin, &req.publish_to, plan.output) {
+            Ok(output) => server.push(format!("reload: ok ({command}){}", with_output(&output))),
+            Err(why) => {
+                told = false;
+                server.push(format!("reload: FAILED: {why}"));
+            }
+        }
+    }
+    for address in &config.publish.notify {
+        let result = notify::parse_address(address).and_then(|addr| notify::notify(addr, origin));
+        match result {
+            Ok(()) => server.push(format!("notify {address}: ok")),
+            Err(why) => {
+                told = false;
+                server.push(format!("notify {address}: FAILED: {why}"));
+            }
+        }
+    }
+    let record = State {
+        format: state::FORMAT,
+        origin: origin.to_string(),
+        serial: plan.output,
+        input_serial: plan.input,
+        input_sha256: input_digest,
+        published_at: now,
+        published_at_text: guardrails::when(now),
+        file: req.publish_to.display().to_string(),
+        bytes: bytes.len() as u64,
+        sha256,
+        records: facts.records,
+        data_records: facts.data_records,
+        delegations: facts.delegations,
+        signatures: facts.signatures,
+        earliest_expiration: earliest,
+        key_tags: facts.key_tags(),
+        overrides: overrides.clone(),
+        warnings: warnings.clone(),
+        server: server.clone(),
+        signer_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    state::write(&config.publish.state_file, &record).with_context(|| {
+        format!(
+            "the zone (serial {}) is published, but the state file {} could not be written",
+            plan.output,
+            config.publish.state_file.display()
+        )
+    })?;
+    out.verdict = if told {
+        Verdict::Published
+    } else {
+        Verdict::PublishedNotLive
+    };
+    out.overrides = overrides;
+    out.warnings = warnings;
+    out.server = server;
+    out.elapsed_seconds = started.elapsed().as_secs_f64();
+    append_log(&config.publish.state_file, &out);
+    Ok(out)
+}
+
+fn note(message: String, warnings: &mut Vec<String>, warn: &mut dyn FnMut(String)) {
+    warn(message.clone());
+    warnings.push(message);
+}
+
+fn with_output(output: &str) -> String {
+    if output.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", output.lines().next().unwrap_or(""))
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Removes `.NAME.*.tmp` files beside `path`: temporaries of
+/// [`write_atomically`] whose run died before the rename. Only called
+/// with the exclusive lock held, so none of them belongs to a live run.
+fn remove_stale_temporaries(path: &Path) -> usize {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return 0;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(parent_dir(path)) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(&prefix) && n.ends_with(".tmp")
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
+/// The zone currently published.
+enum PublishedZone {
+    Missing,
+    Unreadable(String),
+    Zone {
+        facts: ZoneFacts,
+        view: ZoneView,
+        sha256: String,
+    },
+}
+
+fn read_published(path: &Path, origin: &Name, now: i64) -> PublishedZone {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PublishedZone::Missing,
+        Err(e) => return PublishedZone::Unreadable(format!("{}: {e}", path.display())),
+    };
+    let sha256 = sha256_hex(&bytes);
+    match parse_zone(&bytes, path, origin) {
+        Ok(records) => {
+            let (view, _) = ZoneView::build(origin, records);
+            let facts = ZoneFacts::of(&view, now);
+            if facts.serial.is_none() {
+                return PublishedZone::Unreadable(format!("{}: no SOA record for {origin}", path.display()));
+            }
+            PublishedZone::Zone { facts, view, sha256 }
+        }
+        Err(e) => PublishedZone::Unreadable(e),
+    }
+}
+
+/// Parses zone-file text as a server would read it.
+fn parse_zone(bytes: &[u8], source: &Path, origin: &Name) -> Result<Vec<Record>, String> {
+    ZoneReader::from_bytes(bytes.to_vec(), source, origin)
+        .map(|entry| entry.map(|e| e.record).map_err(|e| e.to_string()))
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    HEXLOWER.encode(digest::digest(&digest::SHA256, bytes).as_ref())
+}
+
+/// A digest of the unsigned zone's content, its SOA serial aside: tells
+/// "same zone re-signed" from "changed zone, serial forgotten".
+pub fn content_digest(zone: &Zone) -> String {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    let mut buf = Vec::new();
+    for record in &zone.records {
+        buf.clear();
+        let mut rdata = record.rdata.to_vec();
+        if record.rtype == Rtype::SOA {
+            if let Some(at) = soa_serial_offset(&rdata) {
+                rdata[at..at + 4].fill(0);
+            }
+        }
+        let canonical = Record::new(
+            record.owner.to_lowercase(),
+            record.class,
+            record.ttl,
+            record.rtype,
+            rdata,
+        );
+        canonical.write_canonical(&mut buf, &canonical.owner, canonical.ttl);
+        ctx.update(&buf);
+    }
+    HEXLOWER.encode(ctx.finish().as_ref())
+}
+
+/// Sets the SOA serial of an unsigned zone.
+fn set_serial(zone: &mut Zone, serial: u32) {
+    if zone.serial == serial {
+        return;
+    }
+    for record in zone
+        .records
+        .iter_mut()
+        .filter(|r| r.rtype == Rtype::SOA && r.owner == zone.apex)
+    {
+        let mut rdata = record.rdata.to_vec();
+        if let Some(at) = soa_serial_offset(&rdata) {
+            rdata[at..at + 4].copy_from_slice(&serial.to_be_bytes());
+            record.rdata = rdata.into();
+        }
+    }
+    zone.serial = serial;
+}
+
+/// The signing policy `[signatures]` and `[denial]` give at `now`.
+pub fn policy(config: &Config, now: i64) -> anyhow::Result<SigningPolicy> {
+    let s = &config.signatures;
+    let denial = match config.denial.mode {
+        DenialMode::Nsec => Denial::Nsec,
+        DenialMode::Nsec3 => {
+            let d = &config.denial;
+            let salt = if d.nsec3_salt == "-" {
+                Vec::new()
+            } else {
+                HEXLOWER_PERMISSIVE
+                    .decode(d.nsec3_salt.as_bytes())
+                    .with_context(|| format!("denial.nsec3_salt '{}' is not hex", d.nsec3_salt))?
+            };
+            if salt.len() > 255 {
+                bail!("denial.nsec3_salt is {} octets; at most 255 fit", salt.len());
+            }
+            Denial::Nsec3 {
+                params: Nsec3Params {
+                    algorithm: keybundles::nsec3::HASH_SHA1,
+                    iterations: d.nsec3_iterations,
+                    salt,
+                },
+                opt_out: d.nsec3_opt_out,
+            }
+        }
+    };
+    Ok(SigningPolicy {
+        inception: now - s.inception_offset,
+        expiration: now + s.validity,
+        jitter: s.jitter,
+        denial,
+    })
+}
+
+/// Reads `guardrails.parent_ds`: DS records for the zone, in zone-file form.
+fn read_parent_ds(path: &Path, origin: &Name) -> anyhow::Result<Vec<Ds>> {
+    let context = || format!("guardrails.parent_ds {}", path.display());
+    let mut out = Vec::new();
+    for entry in ZoneReader::open(path, origin).with_context(context)? {
+        let entry = entry.with_context(context)?;
+        let r = &entry.record;
+        if r.rtype != Rtype::DS || r.owner.to_lowercase() != *origin {
+            bail!(
+                "{}: {} {} is not a DS record for {origin}",
+                entry.location,
+                r.owner,
+                r.rtype
+            );
+        }
+        out.push(Ds::from_rdata(&r.rdata).with_context(|| entry.location.to_string())?);
+    }
+    if out.is_empty() {
+        bail!(
+            "{}: no DS records; remove guardrails.parent_ds if the parent has none",
+            context()
+        );
+    }
+    Ok(out)
+}
+
+/// Appends one line to `publish-log.jsonl` beside the state file: every
+/// publication and refusal, with the overrides and their reasons (the
+/// state file keeps only the last). Failure to log is not fatal.
+fn append_log(state_file: &Path, report: &Report) {
+    let path = parent_dir(state_file).join("publish-log.jsonl");
+    let line = serde_json::json!({
+        "time": report.now,
+        "time_text": guardrails::when(report.now),
+        "origin": report.origin,
+        "verdict": report.verdict,
+        "serial": report.serial,
+        "input_serial": report.input_serial,
+        "sha256": report.sha256,
+        "failed": report.guardrails.iter().filter(|o| o.is_failure()).map(|o| o.name).collect::<Vec<_>>(),
+        "overrides": report.overrides,
+        "server": report.server,
+    });
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+        f.write_all(format!("{line}\n").as_bytes())?;
+        f.sync_data()
+    };
+    if let Err(e) = write() {
+        eprintln!("signer: warning: could not append to {}: {e}", path.display());
+    }
+}
