@@ -14,6 +14,8 @@ pub const NAME: &str = "plausible";
 
 /// Types whose RDATA may legitimately be empty.
 const MAY_BE_EMPTY: &[Rtype] = &[Rtype::NULL, Rtype::APL];
+/// Types whose whole RDATA is one target name, which is never the root.
+const POINTS_AT_A_NAME: &[Rtype] = &[Rtype::CNAME, Rtype::DNAME, Rtype::NS, Rtype::PTR];
 
 pub fn check(inputs: &Inputs<'_>) -> Outcome {
     let mut findings = Vec::new();
@@ -30,6 +32,11 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
                 findings.push(format!("{} {}: empty RRset", node.name, set.rtype));
             } else if !MAY_BE_EMPTY.contains(&set.rtype) && set.records.iter().any(|r| r.rdata.is_empty()) {
                 findings.push(format!("{} {}: a record with empty RDATA", node.name, set.rtype));
+            } else if POINTS_AT_A_NAME.contains(&set.rtype) && set.records.iter().any(|r| r.rdata[..] == [0]) {
+                findings.push(format!(
+                    "{} {}: points at the root name '.', an empty target",
+                    node.name, set.rtype
+                ));
             }
         }
     }
@@ -63,7 +70,11 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
     Outcome::new(
         NAME,
         Status::Fail,
-        format!("the zone does not look like the published one ({compared}); is the input truncated or generated from an empty source?"),
+        format!(
+            "{} problem(s), first: {}; is the input truncated, or generated from an empty source?",
+            findings.len(),
+            findings[0]
+        ),
     )
     .with_findings(findings)
 }

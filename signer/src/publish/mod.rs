@@ -531,22 +531,28 @@ pub fn policy(config: &Config, now: i64) -> anyhow::Result<SigningPolicy> {
     })
 }
 
-/// Reads `guardrails.parent_ds`: DS records for the zone, in zone-file form.
+/// Reads `guardrails.parent_ds`: DS records for the zone, in zone-file
+/// form (as `dnssec-dsfromkey` or a registry prints them; no TTL needed).
 fn read_parent_ds(path: &Path, origin: &Name) -> anyhow::Result<Vec<Ds>> {
     let context = || format!("guardrails.parent_ds {}", path.display());
+    let text = std::fs::read_to_string(path).with_context(context)?;
+    // A default TTL on a line of its own; locations are shifted back.
+    let shifted = |mut location: keybundles::zonefile::Location| {
+        location.line = location.line.saturating_sub(1);
+        location
+    };
     let mut out = Vec::new();
-    for entry in ZoneReader::open(path, origin).with_context(context)? {
-        let entry = entry.with_context(context)?;
+    for entry in ZoneReader::from_str(&format!("$TTL 86400\n{text}"), path, origin) {
+        let entry = entry.map_err(|mut e| {
+            e.location = shifted(e.location);
+            e
+        })?;
         let r = &entry.record;
+        let location = shifted(entry.location.clone());
         if r.rtype != Rtype::DS || r.owner.to_lowercase() != *origin {
-            bail!(
-                "{}: {} {} is not a DS record for {origin}",
-                entry.location,
-                r.owner,
-                r.rtype
-            );
+            bail!("{location}: {} {} is not a DS record for {origin}", r.owner, r.rtype);
         }
-        out.push(Ds::from_rdata(&r.rdata).with_context(|| entry.location.to_string())?);
+        out.push(Ds::from_rdata(&r.rdata).with_context(|| location.to_string())?);
     }
     if out.is_empty() {
         bail!(
