@@ -141,8 +141,8 @@ pub fn render(r: &Report) -> String {
     let _ = match r.verdict {
         Verdict::Published => writeln!(
             s,
-            "PUBLISHED serial {} ({} records, {} signatures{earliest}) in {:.1} s",
-            r.serial, r.records, r.signatures, r.elapsed_seconds
+            "PUBLISHED serial {} ({} records, {} signatures of which {} kept{earliest}) in {:.1} s",
+            r.serial, r.records, r.signatures, r.reused_signatures, r.elapsed_seconds
         ),
         Verdict::PublishedNotLive => writeln!(
             s,

@@ -14,10 +14,25 @@
 use keybundles::time::format_duration;
 
 use super::{when, Inputs, Outcome, Status};
+use crate::config::SignatureSection;
 use crate::signing::{Denial, SigningPolicy};
-use keybundles::Rtype;
+use keybundles::{Name, Rtype};
 
 pub const NAME: &str = "expiry-as-planned";
+
+/// The expiration the policy plans for a signature over `owner`/`rtype`
+/// whose inception is `inception`: made at inception + inception_offset,
+/// valid for `validity`, less the RRset's jitter offset.
+pub fn planned_expiration(s: &SignatureSection, owner: &Name, rtype: Rtype, inception: i64) -> i64 {
+    let made = inception + s.inception_offset;
+    let policy = SigningPolicy {
+        inception,
+        expiration: made + s.validity,
+        jitter: s.jitter,
+        denial: Denial::Nsec,
+    };
+    policy.planned_expiration(owner, rtype)
+}
 
 pub fn check(inputs: &Inputs<'_>) -> Outcome {
     let s = &inputs.config.signatures;
@@ -34,13 +49,7 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
         for sig in sigs {
             checked += 1;
             let made = sig.inception + s.inception_offset;
-            let policy = SigningPolicy {
-                inception: sig.inception,
-                expiration: made + s.validity,
-                jitter: s.jitter,
-                denial: Denial::Nsec,
-            };
-            let planned = policy.planned_expiration(owner, *rtype);
+            let planned = planned_expiration(s, owner, *rtype, sig.inception);
             let key = sig.key_tag;
             if sig.expiration < planned {
                 findings.push(format!(

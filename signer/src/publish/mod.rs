@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::config::{Config, DenialMode, KeyMode};
 use crate::guardrails::{self, facts::soa_serial_offset, BundlePeriod, Outcome, Published, Status, ZoneFacts};
 use crate::output::{write_atomically, FileMode};
-use crate::signing::{sign_zone, Denial, SigningPolicy};
+use crate::signing::{sign_zone_incrementally, Denial, PreviousSignatures, SigningPolicy};
 use crate::verify::{self, ZoneView};
 use crate::zone::{self, LoadOptions, Zone};
 use crate::{keys, progress, Context};
@@ -86,6 +86,8 @@ pub struct Report {
     pub live_serial: Option<u32>,
     pub records: usize,
     pub signatures: usize,
+    /// Signatures kept from the published zone (the rest were made now).
+    pub reused_signatures: usize,
     pub delegations: usize,
     pub earliest_expiration: Option<Earliest>,
     pub sha256: String,
@@ -189,8 +191,23 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         ),
     };
     let policy = policy(config, now)?;
+    // Signatures of the published zone that are as planned and far from
+    // expiry are kept (signatures.refresh): secondaries then transfer only
+    // what changed. Whatever is kept is checked like the rest.
+    let previous = match &old {
+        PublishedZone::Zone { records, .. } => Some(PreviousSignatures::new(
+            as_planned(records, config, now),
+            origin,
+            now,
+            config.signatures.refresh,
+        )),
+        _ => None,
+    };
     let bar = progress::bar(0, "signing", ctx.quiet);
-    let signed = sign_zone(zone, &keys, &policy, &bar, &mut |m| warn(m)).context("signing")?;
+    let signed =
+        sign_zone_incrementally(zone, &keys, &policy, previous.as_ref(), &bar, &mut |m| warn(m)).context("signing")?;
+    drop(previous);
+    let reused = signed.reused;
 
     // 4. The exact bytes to publish, read back the way a server reads them.
     let mut bytes = Vec::with_capacity(signed.records.len() * 128);
@@ -272,6 +289,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         live_serial: plan.live,
         records: facts.records,
         signatures: facts.signatures,
+        reused_signatures: reused,
         delegations: facts.delegations,
         earliest_expiration: earliest.clone(),
         sha256: sha256.clone(),
@@ -417,6 +435,7 @@ enum PublishedZone {
         facts: ZoneFacts,
         view: ZoneView,
         sha256: String,
+        records: Vec<Record>,
     },
 }
 
@@ -429,15 +448,48 @@ fn read_published(path: &Path, origin: &Name, now: i64) -> PublishedZone {
     let sha256 = sha256_hex(&bytes);
     match parse_zone(&bytes, path, origin) {
         Ok(records) => {
-            let (view, _) = ZoneView::build(origin, records);
+            let (view, _) = ZoneView::build(origin, records.clone());
             let facts = ZoneFacts::of(&view, now);
             if facts.serial.is_none() {
                 return PublishedZone::Unreadable(format!("{}: no SOA record for {origin}", path.display()));
             }
-            PublishedZone::Zone { facts, view, sha256 }
+            PublishedZone::Zone {
+                facts,
+                view,
+                sha256,
+                records,
+            }
         }
         Err(e) => PublishedZone::Unreadable(e),
     }
+}
+
+/// The published zone's records less the RRSIGs whose times are not what
+/// the current policy plans (made under another policy, or re-timed):
+/// those are made afresh rather than kept.
+fn as_planned(records: &[Record], config: &Config, now: i64) -> Vec<Record> {
+    use keybundles::rrsig::Rrsig;
+    use keybundles::time::from_serial;
+    records
+        .iter()
+        .filter(|r| {
+            if r.rtype != Rtype::RRSIG {
+                return true;
+            }
+            let Ok(sig) = Rrsig::from_rdata(&r.rdata) else {
+                return false;
+            };
+            let inception = from_serial(sig.inception, now);
+            let planned = guardrails::expiry_as_planned::planned_expiration(
+                &config.signatures,
+                &r.owner,
+                sig.type_covered,
+                inception,
+            );
+            from_serial(sig.expiration, now) == planned && inception + config.signatures.inception_offset <= now
+        })
+        .cloned()
+        .collect()
 }
 
 /// Parses zone-file text as a server would read it.
