@@ -219,7 +219,7 @@ fn knot_serves_what_signer_publishes_and_unbound_validates_it() {
     let other = Site::new(&zone(2026112503, 50, 5, "new A 192.0.2.81\n"));
     other.publish_ok(&[]);
     std::fs::copy(&other.published, &site.published).unwrap();
-    let reload = run(&mut Command::new("sh").arg("-c").arg(&knotc));
+    let reload = run(Command::new("sh").arg("-c").arg(&knotc));
     assert!(reload.status.success(), "{}", text(&reload));
     wait_until("knotd to load the foreign zone", &[&knot], || {
         served_serial(knot_port) == Some(2026112503)

@@ -427,7 +427,8 @@ fn remove_stale_temporaries(path: &Path) -> usize {
         .count()
 }
 
-/// The zone currently published.
+/// The zone currently published (one per run: its size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum PublishedZone {
     Missing,
     Unreadable(String),
