@@ -60,6 +60,8 @@ pub enum Command {
     Ds(DsArgs),
     /// Sign the DNSKEY RRset (this key plus --include'd DNSKEYs) with a key on the token.
     SignDnskey(SignDnskeyArgs),
+    /// Check a key signing request (KSR), sign its bundles on the token, verify, write the SKR.
+    SignKsr(crate::sign_ksr::SignKsrArgs),
     /// Backups: wrapping key split among custodians, wrapped export, verification.
     Backup {
         #[command(subcommand)]
@@ -226,6 +228,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Keygen(_) => "keygen",
         Command::Ds(_) => "ds",
         Command::SignDnskey(_) => "sign-dnskey",
+        Command::SignKsr(_) => "sign-ksr",
         Command::Backup { what } => match what {
             BackupCmd::SplitKey { .. } => "backup split-key",
             BackupCmd::Export { .. } => "backup export",
@@ -262,6 +265,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keygen(a) => commands::keygen(&g, &mut ev, a),
         Command::Ds(a) => commands::ds(&g, &mut ev, a),
         Command::SignDnskey(a) => commands::sign_dnskey(&g, &mut ev, a),
+        Command::SignKsr(a) => crate::sign_ksr::run(&g, &mut ev, a),
         Command::Backup { what } => match what {
             BackupCmd::SplitKey {
                 shares,

@@ -41,7 +41,7 @@ pub struct Global {
 /// TTL of the DNSKEY RRs printed and written.
 pub const DNSKEY_TTL: u32 = 3600;
 
-fn zone_name(text: &str) -> Result<Name> {
+pub(crate) fn zone_name(text: &str) -> Result<Name> {
     let abs = if text.ends_with('.') {
         text.to_string()
     } else {
@@ -53,7 +53,7 @@ fn zone_name(text: &str) -> Result<Name> {
 }
 
 /// Loads the module, picks the token, records it, and logs in.
-fn open_token(g: &Global, ev: &mut Event, role: Role) -> Result<Token> {
+pub(crate) fn open_token(g: &Global, ev: &mut Event, role: Role) -> Result<Token> {
     let module = Module::load(&g.module)?;
     let mut token = module.token(&g.selector)?;
     ev.token(&token.label, &token.serial, token.slot.id(), &token.module);
@@ -67,7 +67,7 @@ fn open_token(g: &Global, ev: &mut Event, role: Role) -> Result<Token> {
 }
 
 /// Writes a new file (never overwrites) and records it as an output.
-fn write_new(ev: &mut Event, path: &Path, contents: &[u8]) -> Result<()> {
+pub(crate) fn write_new(ev: &mut Event, path: &Path, contents: &[u8]) -> Result<()> {
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -80,7 +80,7 @@ fn write_new(ev: &mut Event, path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn refuse_existing(path: &Path) -> Result<()> {
+pub(crate) fn refuse_existing(path: &Path) -> Result<()> {
     if path.exists() {
         bail!("{} already exists: refusing to overwrite it", path.display());
     }
@@ -88,7 +88,7 @@ fn refuse_existing(path: &Path) -> Result<()> {
 }
 
 /// Reads an input file and records its hash.
-fn read_input(ev: &mut Event, path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_input(ev: &mut Event, path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     ev.file(FileRecord::of("input", path, &bytes));
     Ok(bytes)

@@ -17,6 +17,7 @@ pub mod keygen;
 pub mod pgpwords;
 pub mod pin;
 pub mod sign;
+pub mod sign_ksr;
 pub mod token;
 pub mod transcript;
 
