@@ -128,13 +128,18 @@ pub fn unix(compact: &str) -> i64 {
 /// ldns-verify-zone with the KSK's DS as the only trust anchor, and
 /// kzonecheck, both validating as at `at` (YYYYMMDDHHMMSS).
 pub fn assert_valid_at(zone: &Path, anchor: &Path, at: &str) {
+    assert_valid_with(zone, &[anchor], at);
+}
+
+/// [`assert_valid_at`] with several trust-anchor files (one key each).
+pub fn assert_valid_with(zone: &Path, anchors: &[&Path], at: &str) {
     require_tool("ldns-verify-zone");
     require_tool("kzonecheck");
-    let ldns = run(Command::new("ldns-verify-zone")
-        .arg("-k")
-        .arg(anchor)
-        .args(["-t", at])
-        .arg(zone));
+    let mut ldns = Command::new("ldns-verify-zone");
+    for anchor in anchors {
+        ldns.arg("-k").arg(anchor);
+    }
+    let ldns = run(ldns.args(["-t", at]).arg(zone));
     assert!(
         ldns.status.success(),
         "ldns-verify-zone at {at} rejected {}:\n{}",
