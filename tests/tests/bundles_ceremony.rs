@@ -113,7 +113,6 @@ fn offline_cycle_on_softhsm_with_ceremony_checks() {
     // refusals, nothing written
     let again = hsm.path("again.skr");
     let err = hsm.fail(&strs(&sign_ksr(
-        &hsm,
         &q1,
         &again,
         "20261125000000",
@@ -139,28 +138,15 @@ fn offline_cycle_on_softhsm_with_ceremony_checks() {
     let ksk_in_ksr = hsm.path("ksk-in.ksr");
     std::fs::write(&ksk_in_ksr, text.replacen("DNSKEY\t256 3 13", "DNSKEY\t257 3 13", 1)).unwrap();
     let err = hsm.fail(&strs(&sign_ksr(
-        &hsm,
         &ksk_in_ksr,
         &again,
         "20261125000000",
         &["--ksk", "ksk1"],
     )));
     assert!(err.contains("bundle 1 of") && err.contains("flags 257"), "{err}");
-    let err = hsm.fail(&strs(&sign_ksr(
-        &hsm,
-        &q1,
-        &again,
-        "20260601000000",
-        &["--ksk", "ksk1"],
-    )));
+    let err = hsm.fail(&strs(&sign_ksr(&q1, &again, "20260601000000", &["--ksk", "ksk1"])));
     assert!(err.contains("beyond the horizon"), "{err}");
-    let err = hsm.fail(&strs(&sign_ksr(
-        &hsm,
-        &q1,
-        &again,
-        "20270601000000",
-        &["--ksk", "ksk1"],
-    )));
+    let err = hsm.fail(&strs(&sign_ksr(&q1, &again, "20270601000000", &["--ksk", "ksk1"])));
     assert!(err.contains("lies in the past"), "{err}");
     // typed confirmation: anything but "yes" stops before the token signs
     let mut child = hsm
@@ -192,7 +178,6 @@ fn offline_cycle_on_softhsm_with_ceremony_checks() {
     signer.ok(&["ksr", "--to", "20270701000000", "--output", s(&q2)]);
     let skr2 = hsm.path("q2.skr");
     hsm.run(&strs(&sign_ksr(
-        &hsm,
         &q2,
         &skr2,
         "20270320000000",
@@ -204,7 +189,6 @@ fn offline_cycle_on_softhsm_with_ceremony_checks() {
     assert_valid_at(&signed, &anchor, "20270615000000");
     // a KSR whose first ZSK is not in the previous SKR's last bundle
     let err = hsm.fail(&strs(&sign_ksr(
-        &hsm,
         &q1,
         &again,
         "20261125000000",
