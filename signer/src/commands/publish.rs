@@ -84,7 +84,6 @@ pub fn run(ctx: &Context, args: &PublishArgs) -> anyhow::Result<ExitCode> {
         reason: args.reason.clone(),
         operator,
         lock_timeout: Duration::from_secs(lock_timeout.max(0) as u64),
-        bundles: None,
     };
     let report = publish::publish(ctx, config, &request, &mut |m| ctx.warn(m))?;
     if args.json {

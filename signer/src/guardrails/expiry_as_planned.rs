@@ -22,15 +22,24 @@ pub const NAME: &str = "expiry-as-planned";
 
 /// The expiration the policy plans for a signature over `owner`/`rtype`
 /// whose inception is `inception`: made at inception + inception_offset,
-/// valid for `validity`, less the RRset's jitter offset.
-pub fn planned_expiration(s: &SignatureSection, owner: &Name, rtype: Rtype, inception: i64) -> i64 {
+/// valid for `validity`, less the RRset's jitter offset. With `cap` (the
+/// offline-KSK ZSK leaves the DNSKEY RRset then) no later than the cap,
+/// the jitter shrunk as [`crate::bundles::signing::cap_expiration`] does.
+pub fn planned_expiration(s: &SignatureSection, owner: &Name, rtype: Rtype, inception: i64, cap: Option<i64>) -> i64 {
     let made = inception + s.inception_offset;
-    let policy = SigningPolicy {
+    let mut policy = SigningPolicy {
         inception,
         expiration: made + s.validity,
         jitter: s.jitter,
         denial: Denial::Nsec,
     };
+    if let Some(until) = cap.filter(|&until| policy.expiration > until) {
+        policy.expiration = until;
+        let room = until - inception;
+        if policy.jitter >= room {
+            policy.jitter = room / 2;
+        }
+    }
     policy.planned_expiration(owner, rtype)
 }
 
@@ -49,7 +58,7 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
         for sig in sigs {
             checked += 1;
             let made = sig.inception + s.inception_offset;
-            let planned = planned_expiration(s, owner, *rtype, sig.inception);
+            let planned = planned_expiration(s, owner, *rtype, sig.inception, inputs.expiration_cap);
             let key = sig.key_tag;
             if sig.expiration < planned {
                 findings.push(format!(

@@ -162,6 +162,9 @@ pub struct Inputs<'a> {
     pub serial: &'a serial::Plan,
     /// Imported key bundles' validity periods; `None` with software keys.
     pub bundles: Option<&'a [BundlePeriod]>,
+    /// Offline KSK: when the signing ZSK leaves the DNSKEY RRset, if that
+    /// cut the signatures' planned expiration short.
+    pub expiration_cap: Option<i64>,
     /// The parent's DS records (`guardrails.parent_ds`), if configured.
     pub parent_ds: Option<&'a [Ds]>,
 }

@@ -92,6 +92,7 @@ fn outcomes(config: &Config, records: &[Record], old: Option<&[Record]>, now: i6
         state: None,
         serial: &plan,
         bundles: None,
+        expiration_cap: None,
         parent_ds: None,
     };
     run_all(&inputs)

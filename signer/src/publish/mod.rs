@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::config::{Config, DenialMode, KeyMode};
 use crate::guardrails::{self, facts::soa_serial_offset, BundlePeriod, Outcome, Published, Status, ZoneFacts};
 use crate::output::{write_atomically, FileMode};
-use crate::signing::{sign_zone_incrementally, Denial, PreviousSignatures, SigningPolicy};
+use crate::signing::{sign_zone_streaming_with_key_set, Denial, PreviousSignatures, SigningPolicy};
 use crate::verify::{self, ZoneView};
 use crate::zone::{self, LoadOptions, Zone};
 use crate::{keys, progress, Context};
@@ -52,8 +52,6 @@ pub struct Request {
     pub operator: String,
     /// How long to wait for another publisher to finish.
     pub lock_timeout: Duration,
-    /// Imported key bundles' periods; `None` with software keys.
-    pub bundles: Option<Vec<BundlePeriod>>,
 }
 
 /// How a run ended.
@@ -175,28 +173,40 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     };
     let plan = guardrails::serial::plan(zone.serial, &input_digest, live_file_serial, state.as_ref());
     set_serial(&mut zone, plan.output);
-    let keys = match config.keys.mode {
+    let mut policy = policy(config, now)?;
+    // Software keys sign everything here. Offline KSK: the DNSKEY, CDS and
+    // CDNSKEY RRsets and their signatures come from the imported key bundle
+    // in force now, the planned ZSKs sign the rest, and no signature may
+    // outlive the bundles that publish its key.
+    let mut cap = None;
+    let (keys, key_set, bundles) = match config.keys.mode {
         KeyMode::Software => {
             let dir = &config.keys.key_dir;
             let found =
                 keys::load_dir(dir, origin).with_context(|| format!("loading the keys in {}", dir.display()))?;
             if found.is_empty() {
-                bail!("no keys for {origin} in {}; make them with `signer init` or `signer keygen`", dir.display());
+                bail!(
+                    "no keys for {origin} in {}; make them with `signer init` or `signer keygen`",
+                    dir.display()
+                );
             }
-            found
+            (found, None, None)
         }
-        KeyMode::OfflineKsk => bail!(
-            "keys.mode = \"offline-ksk\": publishing with imported key bundles is not wired yet; sign with software keys \
-             or wait for the key-bundle import"
-        ),
+        KeyMode::OfflineKsk => {
+            let set = crate::bundles::signing::key_set_at(config, now).context("offline KSK")?;
+            if let Some(message) = crate::bundles::signing::cap_expiration(&mut policy, set.published_until, now)? {
+                cap = Some(set.published_until);
+                note(message, &mut warnings, warn);
+            }
+            (set.zsks, Some(set.records), Some(bundle_periods(config)?))
+        }
     };
-    let policy = policy(config, now)?;
     // Signatures of the published zone that are as planned and far from
     // expiry are kept (signatures.refresh): secondaries then transfer only
     // what changed. Whatever is kept is checked like the rest.
     let previous = match &old {
         PublishedZone::Zone { records, .. } => Some(PreviousSignatures::new(
-            as_planned(records, config, now),
+            as_planned(records, config, now, cap),
             origin,
             now,
             config.signatures.refresh,
@@ -204,15 +214,26 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         _ => None,
     };
     let bar = progress::bar(0, "signing", ctx.quiet);
-    let signed =
-        sign_zone_incrementally(zone, &keys, &policy, previous.as_ref(), &bar, &mut |m| warn(m)).context("signing")?;
+    let mut bytes: Vec<u8> = Vec::new();
+    let stats = sign_zone_streaming_with_key_set(
+        zone,
+        &keys,
+        key_set.as_deref(),
+        &policy,
+        previous.as_ref(),
+        &bar,
+        &mut |m| warn(m),
+        crate::commands::sign::render_records,
+        |text| {
+            bytes.extend_from_slice(text.as_bytes());
+            Ok(())
+        },
+    )
+    .context("signing")?;
     drop(previous);
-    let reused = signed.reused;
+    let reused = stats.reused;
 
     // 4. The exact bytes to publish, read back the way a server reads them.
-    let mut bytes = Vec::with_capacity(signed.records.len() * 128);
-    crate::commands::sign::write_zone(&mut bytes, &signed.records).context("rendering the signed zone")?;
-    drop(signed);
     let records = parse_zone(&bytes, &req.publish_to, origin).map_err(|e| {
         anyhow::anyhow!("the signed zone does not read back ({e}); this is a bug, nothing was published")
     })?;
@@ -248,7 +269,8 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         published,
         state: state.as_ref(),
         serial: &plan,
-        bundles: req.bundles.as_deref(),
+        bundles: bundles.as_deref(),
+        expiration_cap: cap,
         parent_ds: parent_ds.as_deref(),
     };
     let mut outcomes = guardrails::run_all(&inputs);
@@ -468,7 +490,7 @@ fn read_published(path: &Path, origin: &Name, now: i64) -> PublishedZone {
 /// The published zone's records less the RRSIGs whose times are not what
 /// the current policy plans (made under another policy, or re-timed):
 /// those are made afresh rather than kept.
-fn as_planned(records: &[Record], config: &Config, now: i64) -> Vec<Record> {
+fn as_planned(records: &[Record], config: &Config, now: i64, cap: Option<i64>) -> Vec<Record> {
     use keybundles::rrsig::Rrsig;
     use keybundles::time::from_serial;
     records
@@ -486,11 +508,27 @@ fn as_planned(records: &[Record], config: &Config, now: i64) -> Vec<Record> {
                 &r.owner,
                 sig.type_covered,
                 inception,
+                cap,
             );
             from_serial(sig.expiration, now) == planned && inception + config.signatures.inception_offset <= now
         })
         .cloned()
         .collect()
+}
+
+/// The imported key bundles' periods: from each bundle's start to when
+/// it stops being in force.
+fn bundle_periods(config: &Config) -> anyhow::Result<Vec<BundlePeriod>> {
+    let store = crate::bundles::BundleStore::load(&config.keys.bundle_dir)?;
+    Ok(store
+        .bundles()
+        .iter()
+        .enumerate()
+        .map(|(i, b)| BundlePeriod {
+            inception: b.start,
+            expiration: store.end_of(i),
+        })
+        .collect())
 }
 
 /// Parses zone-file text as a server would read it.
