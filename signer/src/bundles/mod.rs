@@ -17,3 +17,6 @@ pub mod store;
 pub use anchor::TrustAnchor;
 pub use plan::ZskPlan;
 pub use store::BundleStore;
+
+#[cfg(test)]
+mod tests;
