@@ -146,15 +146,3 @@ impl BundleStore {
         Ok(())
     }
 }
-
-/// The bundle-runway guardrail's view: when each bundle is in force.
-impl crate::guardrails::bundle_runway::BundleSource for BundleStore {
-    fn periods(&self) -> anyhow::Result<Vec<crate::guardrails::BundlePeriod>> {
-        Ok((0..self.bundles().len())
-            .map(|i| crate::guardrails::BundlePeriod {
-                inception: self.bundles()[i].start,
-                expiration: self.end_of(i),
-            })
-            .collect())
-    }
-}
