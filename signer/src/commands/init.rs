@@ -7,7 +7,7 @@ use anyhow::{bail, Context as _};
 use keybundles::algorithm::Algorithm;
 use keybundles::ds::DigestType;
 
-use super::keygen::parse_origin;
+use super::parse_origin;
 use crate::cli::InitArgs;
 use crate::config::{init_text, Config, InitValues, KeyMode};
 use crate::keys;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context as _};
 use keybundles::algorithm::Algorithm;
 use keybundles::ds::DigestType;
-use keybundles::Name;
 
+use super::parse_origin;
 use crate::cli::KeygenArgs;
 use crate::keys;
 use crate::Context;
@@ -33,17 +33,4 @@ pub fn run(ctx: &Context, args: &KeygenArgs) -> anyhow::Result<ExitCode> {
         println!("{origin} IN DS {}", key.dnskey.ds(&origin, DigestType::Sha256));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Parses an --origin value; a missing final dot is added, as operators
-/// usually write `example` for `example.`.
-pub fn parse_origin(text: &str) -> anyhow::Result<Name> {
-    let absolute = if text.ends_with('.') {
-        text.to_string()
-    } else {
-        format!("{text}.")
-    };
-    Name::parse(&absolute, None)
-        .map(|n| n.to_lowercase())
-        .with_context(|| format!("--origin '{text}'"))
 }

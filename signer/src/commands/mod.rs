@@ -10,3 +10,19 @@ pub mod monitor;
 pub mod publish;
 pub mod sign;
 pub mod verify;
+
+use anyhow::Context as _;
+use keybundles::Name;
+
+/// Parses an --origin value: `example`, `example.` and `.` all name an
+/// absolute origin (operators usually leave the final dot off).
+pub fn parse_origin(text: &str) -> anyhow::Result<Name> {
+    let absolute = if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    };
+    Name::parse(&absolute, None)
+        .map(|n| n.to_lowercase())
+        .with_context(|| format!("--origin '{text}'"))
+}

@@ -20,6 +20,7 @@ use keybundles::time::parse_duration;
 use keybundles::zonefile::ZoneReader;
 use keybundles::{Name, Rtype};
 
+use super::parse_origin;
 use crate::monitor::checks::DsSet;
 use crate::monitor::dns_client::{self, Limits};
 use crate::monitor::{self, report, runway, Finding, ServerSpec, Settings, Status, Thresholds};
@@ -243,17 +244,6 @@ fn settings(ctx: &Context, args: &MonitorArgs, started: Instant) -> anyhow::Resu
         random_names: args.random_names,
         runway: runway::from_config(config),
     })
-}
-
-fn parse_origin(text: &str) -> anyhow::Result<Name> {
-    let absolute = if text.ends_with('.') {
-        text.to_string()
-    } else {
-        format!("{text}.")
-    };
-    Name::parse(&absolute, None)
-        .map(|n| n.to_lowercase())
-        .with_context(|| format!("--origin {text}"))
 }
 
 /// `ADDR`, `ADDR:PORT`, `[V6]:PORT` or `HOST[:PORT]`; port 53 by default.

@@ -8,7 +8,7 @@ use data_encoding::HEXLOWER_PERMISSIVE;
 use keybundles::nsec3::Nsec3Params;
 use keybundles::time::{format_human, parse_duration, parse_time};
 
-use super::keygen::parse_origin;
+use super::parse_origin;
 use crate::cli::SignArgs;
 use crate::config::{DenialMode, KeyMode};
 use crate::output::{write_atomically, FileMode};

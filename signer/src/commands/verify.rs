@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use keybundles::time::{format_duration, format_human, parse_duration, parse_time};
-use keybundles::Name;
 
+use super::parse_origin;
 use crate::cli::VerifyArgs;
 use crate::verify::{verify_file, Denial, Options, Report};
 use crate::Context;
@@ -54,18 +54,6 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         format_human(at),
     );
     Ok(ExitCode::from(1))
-}
-
-/// `example`, `example.` and `.` all name an absolute origin.
-fn parse_origin(text: &str) -> anyhow::Result<Name> {
-    let absolute = if text.ends_with('.') {
-        text.to_string()
-    } else {
-        format!("{text}.")
-    };
-    Name::parse(&absolute, None)
-        .map(|n| n.to_lowercase())
-        .with_context(|| format!("--origin {text}"))
 }
 
 fn print_summary(report: &Report) {
