@@ -50,6 +50,14 @@ pub fn check_ksr(
                 ksr.sha256_hex()
             );
         }
+        // SKRs from other tools carry no KSR hash: a KSR that starts where
+        // the previous SKR starts asks for the same period again.
+        if prev.bundles[0].start == ksr.bundles[0].start {
+            bail!(
+                "{source}: this KSR starts at {}, where the previous SKR {prev_source} starts: it asks for a period already signed. Refusing a replay",
+                format_human(ksr.bundles[0].start)
+            );
+        }
     }
     check_zsks(ksr, &policy.zsks)?;
     let windows = windows(ksr, policy);
@@ -97,4 +105,50 @@ pub fn check_previous_signed(prev: &BundleFile, ksks: &[Dnskey]) -> Result<()> {
     };
     verify_signatures(prev, prev.bundles.len() - 1, &same_key)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use keybundles::bundle::{parse, Kind};
+
+    use super::*;
+
+    const KSR: &str = include_str!("../../../keybundles/src/bundle/testdata/knot-3.2.6.ksr");
+    const SKR: &str = include_str!("../../../keybundles/src/bundle/testdata/knot-3.2.6.skr");
+
+    #[test]
+    fn replays_and_other_zones_are_refused() {
+        let ksr = parse(KSR, Path::new("knot.ksr"), Kind::Request).unwrap();
+        let skr = parse(SKR, Path::new("knot.skr"), Kind::Response).unwrap();
+        let zone: Name = "example.com.".parse().unwrap();
+        let now = ksr.bundles[0].start - 86400;
+        // Knot's SKR answers this KSR; it has no `;; Signet ksr-sha256` note
+        let err = check_ksr(&ksr, &zone, &Policy::default(), Some(&skr), now)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Refusing a replay"), "{err}");
+        let other: Name = "example.net.".parse().unwrap();
+        let err = check_ksr(&ksr, &other, &Policy::default(), None, now)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("but this ceremony signs for example.net."), "{err}");
+        // Knot's 30-day gaps are too long for 21-day signatures ...
+        let err = check_ksr(&ksr, &zone, &Policy::default(), None, now)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bundle 1 of 8") && err.contains("before the next bundle begins"),
+            "{err}"
+        );
+        // ... and fine with 35-day ones
+        let mut policy = Policy {
+            signature_validity: 35 * 86400,
+            ..Policy::default()
+        };
+        policy.validity.max_validity = 40 * 86400;
+        policy.validity.max_overlap = 35 * 86400;
+        check_ksr(&ksr, &zone, &policy, None, now).unwrap();
+    }
 }
