@@ -58,6 +58,10 @@ fn offline_ksk_publication_checks_the_bundle_runway() {
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(line(&all, "bundle-runway").starts_with("pass"), "{all}");
     assert!(line(&all, "expiry-as-planned").starts_with("pass"), "{all}");
+    assert!(
+        line(&all, "trust-chain").starts_with("pass") && all.contains("the trust anchor's KSK"),
+        "{all}"
+    );
     assert_valid_at(&published, &anchor, "20261202000000");
 
     // Within 30 days of the last bundle's end: a warning naming the date

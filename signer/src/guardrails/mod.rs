@@ -167,6 +167,9 @@ pub struct Inputs<'a> {
     pub expiration_cap: Option<i64>,
     /// The parent's DS records (`guardrails.parent_ds`), if configured.
     pub parent_ds: Option<&'a [Ds]>,
+    /// Offline KSK: the KSK's trust anchor (`keys.trust_anchor`), the
+    /// chain's fallback when no parent DS is configured.
+    pub trust_anchor: Option<&'a crate::bundles::TrustAnchor>,
 }
 
 impl Inputs<'_> {

@@ -94,6 +94,7 @@ fn outcomes(config: &Config, records: &[Record], old: Option<&[Record]>, now: i6
         bundles: None,
         expiration_cap: None,
         parent_ds: None,
+        trust_anchor: None,
     };
     run_all(&inputs)
 }

@@ -11,13 +11,6 @@ use super::{Inputs, Outcome, Status};
 pub const NAME: &str = "trust-chain";
 
 pub fn check(inputs: &Inputs<'_>) -> Outcome {
-    let Some(parent_ds) = inputs.parent_ds else {
-        return Outcome::not_applicable(
-            NAME,
-            "no guardrails.parent_ds configured; set it to the parent's DS records to check the chain of trust",
-        );
-    };
-    let origin = inputs.origin;
     let signers: Vec<(u16, u8)> = inputs
         .view
         .apex()
@@ -29,6 +22,16 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
                 .collect()
         })
         .unwrap_or_default();
+    let Some(parent_ds) = inputs.parent_ds else {
+        return match inputs.trust_anchor {
+            Some(anchor) => against_anchor(inputs, anchor, &signers),
+            None => Outcome::not_applicable(
+                NAME,
+                "no guardrails.parent_ds configured; set it to the parent's DS records to check the chain of trust",
+            ),
+        };
+    };
+    let origin = inputs.origin;
     let mut findings = Vec::new();
     let mut good = Vec::new();
     for ds in parent_ds {
@@ -69,4 +72,35 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
         "the DS records at the parent do not all lead to a key signing this zone's DNSKEY RRset",
     )
     .with_findings(findings)
+}
+
+/// Offline KSK without a parent DS file: the configured trust anchor must
+/// match a SEP key that signs the DNSKEY RRset about to be published.
+fn against_anchor(inputs: &Inputs<'_>, anchor: &crate::bundles::TrustAnchor, signers: &[(u16, u8)]) -> Outcome {
+    let good: Vec<u16> = inputs
+        .facts
+        .dnskeys
+        .iter()
+        .filter(|k| anchor.matches(k) && k.is_sep() && signers.contains(&(k.key_tag(), k.algorithm)))
+        .map(|k| k.key_tag())
+        .collect();
+    if good.is_empty() {
+        let tags: Vec<String> = anchor.tags().iter().map(u16::to_string).collect();
+        return Outcome::new(
+            NAME,
+            Status::Fail,
+            format!(
+                "no SEP key signing the DNSKEY RRset matches keys.trust_anchor (key {}): validators anchored on the KSK would find the zone bogus",
+                tags.join(", ")
+            ),
+        );
+    }
+    let tags: Vec<String> = good.iter().map(u16::to_string).collect();
+    Outcome::pass(
+        NAME,
+        format!(
+            "the trust anchor's KSK {} signs the DNSKEY RRset (set guardrails.parent_ds to check the parent's DS too)",
+            tags.join(", ")
+        ),
+    )
 }

@@ -252,6 +252,10 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         Some(path) => Some(read_parent_ds(path, origin)?),
         None => None,
     };
+    let trust_anchor = match (&config.keys.trust_anchor, config.keys.mode) {
+        (Some(path), KeyMode::OfflineKsk) => Some(crate::bundles::TrustAnchor::load(path, origin)?),
+        _ => None,
+    };
 
     // 5. Guardrails.
     let published = match &old {
@@ -272,6 +276,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         bundles: bundles.as_deref(),
         expiration_cap: cap,
         parent_ds: parent_ds.as_deref(),
+        trust_anchor: trust_anchor.as_ref(),
     };
     let mut outcomes = guardrails::run_all(&inputs);
     for unused in guardrails::apply_overrides(&mut outcomes, &req.overrides) {
