@@ -175,3 +175,88 @@ fn file_and_server_with_different_serials_warn_naming_both() {
     );
     assert!(line.contains(&format!("{} has 299", knot.addr())), "{line}");
 }
+
+#[test]
+fn ns_servers_come_from_the_file_and_unreachable_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(&dir.path().join("keys"));
+    let zone = signed_zone(dir.path(), &keys, 9, &[]);
+    // The zone's NS glue is in TEST-NET-1 (192.0.2.53, .54): nothing answers.
+    let start = std::time::Instant::now();
+    let (out, code) = monitor(&[
+        "--zone-file",
+        path(&zone),
+        "--ns",
+        "--timeout",
+        "1s",
+        "--retries",
+        "0",
+        "--deadline",
+        "4s",
+    ]);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_status(&out, code, 3, "UNKNOWN");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("[UNKNOWN] 192.0.2.53:53 (ns1.example.): "), "{stdout}");
+    assert!(stdout.contains("[UNKNOWN] 192.0.2.54:53 (ns2.example.): "), "{stdout}");
+    // The file itself was still checked.
+    assert!(stdout.contains("[OK] file "), "{stdout}");
+}
+
+#[test]
+fn prometheus_file_is_written_even_when_the_check_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(&dir.path().join("keys"));
+    let zone = signed_zone(dir.path(), &keys, 9, &["--expiration", "+2d"]);
+    let prom = dir.path().join("signet.prom");
+    let (out, code) = monitor(&["--zone-file", path(&zone), "--prometheus", path(&prom)]);
+    assert_status(&out, code, 2, "CRITICAL");
+    let written = std::fs::read_to_string(&prom).unwrap();
+    assert!(
+        written.contains("signet_dnssec_status{zone=\"example.\"} 2"),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!(
+            "signet_dnssec_soa_serial{{zone=\"example.\",source=\"file {}\"}} 9",
+            zone.display()
+        )),
+        "{written}"
+    );
+    // Only the file and nothing left over from the atomic write.
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".prom"))
+            .count(),
+        1
+    );
+
+    // Bad arguments: the textfile says UNKNOWN rather than keeping the last run.
+    let (out, code) = monitor(&[
+        "--zone-file",
+        path(&zone),
+        "--timeout",
+        "soon",
+        "--prometheus",
+        path(&prom),
+    ]);
+    assert_status(&out, code, 3, "UNKNOWN");
+    assert!(first_line(&out).contains("--timeout"), "{}", text(&out));
+    let written = std::fs::read_to_string(&prom).unwrap();
+    assert!(
+        written.contains("signet_dnssec_status{zone=\"example.\"} 3"),
+        "{written}"
+    );
+
+    // A textfile that cannot be written turns an OK run UNKNOWN.
+    let healthy = signed_zone(dir.path(), &keys, 10, &[]);
+    let nowhere = dir.path().join("no-such-dir").join("signet.prom");
+    let (out, code) = monitor(&["--zone-file", path(&healthy), "--prometheus", path(&nowhere)]);
+    assert_status(&out, code, 3, "UNKNOWN");
+    assert!(first_line(&out).contains("cannot write the textfile"), "{}", text(&out));
+}

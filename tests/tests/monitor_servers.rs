@@ -79,6 +79,12 @@ fn healthy_zone_is_ok_by_axfr_and_by_sampling() {
     let (out, code) = monitor(&["--json", "--server", &closed.addr()]);
     assert_eq!(code, 0, "{}", text(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let json_text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        json_text.matches("\n  \"status\"").count(),
+        1,
+        "one top-level status: {json_text}"
+    );
     assert_eq!(doc["status"], "OK");
     assert_eq!(doc["code"], 0);
     assert_eq!(doc["sources"][0]["serial"], 2026112501);
@@ -270,4 +276,35 @@ fn nsec3_zone_denial_proofs_are_checked() {
         "{}",
         text(&out)
     );
+}
+
+#[test]
+fn bad_and_expired_signatures_on_a_server_are_critical() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(&dir.path().join("keys"));
+    let zone = signed_zone(dir.path(), &keys, 11, &[]);
+    let signed = std::fs::read_to_string(&zone).unwrap();
+    let tampered = dir.path().join("tampered.signed");
+    std::fs::write(&tampered, signed.replace("192.0.2.80", "192.0.2.81")).unwrap();
+    let open = Knot::start(&dir.path().join("open"), &tampered, true);
+    let closed = Knot::start(&dir.path().join("closed"), &tampered, false);
+    // Sampling every signed name of the file finds www; AXFR finds it anyway.
+    for server in [&open, &closed] {
+        let (out, code) = monitor(&[
+            "--server",
+            &server.addr(),
+            "--zone-file",
+            zone.to_str().unwrap(),
+            "--samples",
+            "100",
+        ]);
+        assert_status(&out, code, 2, "CRITICAL");
+        let line = first_line(&out);
+        assert!(line.contains(&format!("{}: www.example. A", server.addr())), "{line}");
+        assert!(line.contains("does not verify"), "{line}");
+    }
+    // Twenty days on, everything the server has is expired.
+    let (out, code) = monitor(&["--now", "+20d", "--server", &closed.addr()]);
+    assert_status(&out, code, 2, "CRITICAL");
+    assert!(first_line(&out).contains("expired at"), "{}", text(&out));
 }

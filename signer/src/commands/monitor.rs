@@ -117,7 +117,23 @@ pub fn run(ctx: &Context, args: &MonitorArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let settings = match settings(ctx, args, started) {
         Ok(s) => s,
-        Err(err) => return Ok(unknown(&err, args.json)),
+        Err(err) => {
+            if let Some(path) = &args.prometheus {
+                // Keep the textfile truthful: this run could not check.
+                let zone = match &args.origin {
+                    Some(text) => parse_origin(text).map(|n| n.to_string()).ok(),
+                    None => ctx.config.as_ref().map(|c| c.origin.to_string()),
+                };
+                let text = report::prometheus_unknown(zone.as_deref().unwrap_or(""), ctx.now);
+                if let Err(e) = write_atomically(path, FileMode::Public, |w| w.write_all(text.as_bytes())) {
+                    return Ok(unknown(
+                        &err.context(format!("and cannot write {}: {e}", path.display())),
+                        args.json,
+                    ));
+                }
+            }
+            return Ok(unknown(&err, args.json));
+        }
     };
     let mut outcome = monitor::monitor(&settings);
     if let Some(path) = &args.prometheus {

@@ -641,15 +641,31 @@ fn check_server(settings: &Settings, server: &ServerSpec, samples: &[(Name, Rtyp
         .collect();
     queries.extend(samples.iter().cloned());
     for (qname, qtype) in &queries {
+        let at_apex = qname.eq_ignore_case(origin);
+        // A name of the file that the server lacks is most likely a server
+        // behind the file (the serial check says so too): a warning. The
+        // apex NS RRset missing is a broken zone.
+        let missing = |what: String| {
+            if at_apex {
+                (Status::Critical, format!("{qname} {qtype}: {what}"))
+            } else {
+                (
+                    Status::Warning,
+                    format!("{qname} {qtype}: {what}, but the zone file has it (server behind the file?)"),
+                )
+            }
+        };
         match dns_client::query(addr, qname, *qtype, limits) {
             Ok(r) if r.rcode == ResponseCode::NoError => {
-                if r.answers.is_empty() && *qtype != Rtype::CDS && *qtype != Rtype::CDNSKEY {
-                    problems.push((
-                        Status::Critical,
-                        format!("{qname} {qtype}: no data, but the zone file has it"),
-                    ));
+                let optional = matches!(*qtype, Rtype::CDS | Rtype::CDNSKEY);
+                if !optional && !r.answers.iter().any(|rec| rec.rtype == *qtype) {
+                    problems.push(missing("no data".into()));
                 }
                 check_sets(checks::group(&r.answers), &mut result, &mut problems);
+                check_sets(checks::group(&r.authorities), &mut result, &mut problems);
+            }
+            Ok(r) if r.rcode == ResponseCode::NXDomain => {
+                problems.push(missing("NXDOMAIN".into()));
                 check_sets(checks::group(&r.authorities), &mut result, &mut problems);
             }
             Ok(r) => problems.push((Status::Critical, format!("{qname} {qtype}: answered {}", r.rcode))),

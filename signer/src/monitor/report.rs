@@ -108,17 +108,16 @@ pub fn nagios(outcome: &Outcome) -> String {
 
 #[derive(Serialize)]
 struct Json<'a> {
-    status: Status,
     code: u8,
     summary: String,
     #[serde(flatten)]
     outcome: &'a Outcome,
 }
 
-/// The outcome as one JSON document.
+/// The outcome as one JSON document: `code` (the exit code) and `summary`
+/// beside the outcome's own fields (`status`, `sources`, `findings` …).
 pub fn json(outcome: &Outcome) -> String {
     let doc = Json {
-        status: outcome.status,
         code: outcome.status.exit_code(),
         summary: summary(outcome),
         outcome,
@@ -200,4 +199,19 @@ pub fn prometheus(outcome: &Outcome) -> String {
         );
     }
     out
+}
+
+/// The textfile for a run that could not check anything (bad arguments,
+/// unreadable configuration): status 3, so that dashboards do not keep
+/// showing the last good run.
+pub fn prometheus_unknown(zone: &str, now: i64) -> String {
+    let zone = escape(zone);
+    format!(
+        "# HELP signet_dnssec_status Outcome of the last signer monitor run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n\
+         # TYPE signet_dnssec_status gauge\n\
+         signet_dnssec_status{{zone=\"{zone}\"}} 3\n\
+         # HELP signet_dnssec_last_run_timestamp_seconds When signer monitor last ran (its --now), unix time.\n\
+         # TYPE signet_dnssec_last_run_timestamp_seconds gauge\n\
+         signet_dnssec_last_run_timestamp_seconds{{zone=\"{zone}\"}} {now}\n"
+    )
 }
