@@ -21,6 +21,7 @@ use keybundles::zonefile::ZoneReader;
 use keybundles::{Name, Rtype};
 
 use super::parse_origin;
+use crate::config::KeyMode;
 use crate::monitor::checks::DsSet;
 use crate::monitor::dns_client::{self, Limits};
 use crate::monitor::{self, report, runway, Finding, ServerSpec, Settings, Status, Thresholds};
@@ -50,7 +51,8 @@ pub struct MonitorArgs {
     pub ns: bool,
 
     /// The DS records the parent publishes (zone-file format; DNSKEY
-    /// records are accepted too). Default: the config's guardrails.parent_ds.
+    /// records are accepted too). Default: the config's guardrails.parent_ds,
+    /// else in offline-KSK mode its keys.trust_anchor.
     #[arg(long, value_name = "FILE")]
     pub ds: Option<PathBuf>,
 
@@ -239,10 +241,17 @@ fn settings(ctx: &Context, args: &MonitorArgs, started: Instant) -> anyhow::Resu
     }
 
     let mut ds = Vec::new();
-    match (&args.ds, config.and_then(|c| c.guardrails.parent_ds.as_ref())) {
-        (Some(path), _) => ds.push(read_ds(path, &origin, "--ds")?),
-        (None, Some(path)) => ds.push(read_ds(path, &origin, "guardrails.parent_ds")?),
-        (None, None) => {}
+    // The DS the parent should have: --ds, else the configured parent DS,
+    // else (offline-KSK mode) the KSK's trust anchor.
+    let configured = config.and_then(|c| c.guardrails.parent_ds.as_ref());
+    let anchor = config
+        .filter(|c| c.keys.mode == KeyMode::OfflineKsk)
+        .and_then(|c| c.keys.trust_anchor.as_ref());
+    match (&args.ds, configured, anchor) {
+        (Some(path), _, _) => ds.push(read_ds(path, &origin, "--ds")?),
+        (None, Some(path), _) => ds.push(read_ds(path, &origin, "guardrails.parent_ds")?),
+        (None, None, Some(path)) => ds.push(read_ds(path, &origin, "keys.trust_anchor")?),
+        (None, None, None) => {}
     }
     if !args.parent_servers.is_empty() {
         ds.push(parent_ds(&args.parent_servers, &origin, &limits)?);

@@ -33,18 +33,12 @@ pub struct RunwayResult {
     pub message: String,
 }
 
-/// The end of the last imported key bundle, unix seconds; `Ok(None)` when
-/// none is imported.
-///
-/// This is the boundary to the key-bundle import (issue 5): once imported
-/// bundles can be listed from `config.keys.bundle_dir`, return the latest
-/// bundle end here and everything else (thresholds, reports, Prometheus)
-/// follows.
+/// The end of the last imported key bundle, unix seconds (when the next
+/// SKR must have been imported); `Ok(None)` when none is imported. Read
+/// from `keys.bundle_dir` as `signer import-skr` keeps it.
 pub fn last_bundle_end(config: &Config) -> anyhow::Result<Option<i64>> {
-    anyhow::bail!(
-        "cannot read the imported key bundles in {} yet (bundle import is not built into this signer)",
-        config.keys.bundle_dir.display()
-    )
+    let store = crate::bundles::store::BundleStore::load(&config.keys.bundle_dir)?;
+    Ok(store.last_end())
 }
 
 /// The runway for a configuration: not applicable in software mode; in
