@@ -42,7 +42,10 @@ pub fn workspace_bin(package: &str, bin: &str) -> PathBuf {
                 build.arg("--release");
             }
             let status = build.status().expect("running cargo build");
-            assert!(status.success(), "cargo build -p {package} --bin {bin} failed");
+            assert!(
+                status.success(),
+                "cargo build --workspace --bins failed (needed for {bin})"
+            );
             profile_dir.join(bin)
         }
     };

@@ -15,30 +15,13 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// The `ceremony` binary: $CEREMONY_BIN, or built once per test process with cargo (a no-op when
-/// it is up to date) next to this test binary.
+/// The `ceremony` binary: $CEREMONY_BIN, or built once per test process with the other
+/// workspace binaries (see `signet_tests::workspace_bin`).
 pub fn ceremony_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("CEREMONY_BIN") {
-            return PathBuf::from(p);
-        }
-        // target/<profile>/deps/<test> -> target/<profile>/ceremony
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut build = Command::new(cargo);
-        build
-            .current_dir(workspace())
-            .args(["build", "-q", "-p", "ceremony", "--bin", "ceremony"]);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().expect("running cargo build -p ceremony");
-        assert!(status.success(), "cargo build -p ceremony failed");
-        let bin = profile_dir.join("ceremony");
-        assert!(bin.exists(), "{} missing after build", bin.display());
-        bin
+    BIN.get_or_init(|| match std::env::var_os("CEREMONY_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => signet_tests::workspace_bin("ceremony", "ceremony"),
     })
 }
 
