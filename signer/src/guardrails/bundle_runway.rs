@@ -4,9 +4,9 @@
 //! 30 days) — if it does, the warning names the date by which a key
 //! ceremony must happen.
 //!
-//! The bundles come from whoever imports them (the key-bundle module): it
-//! hands their validity periods in as [`BundlePeriod`]s. With software
-//! keys there are no bundles and this guardrail does not apply.
+//! `signer publish` reads the imported bundles (`[keys] bundle_dir`) and
+//! hands their periods in as [`BundlePeriod`]s. With software keys there
+//! are no bundles and this guardrail does not apply.
 
 use keybundles::time::format_duration;
 
@@ -14,17 +14,12 @@ use super::{when, Inputs, Outcome, Status};
 
 pub const NAME: &str = "bundle-runway";
 
-/// When one imported bundle's DNSKEY RRset signatures are valid.
+/// When one imported bundle is in force (its start until the next bundle's
+/// start, or for the last one until its signatures expire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BundlePeriod {
     pub inception: i64,
     pub expiration: i64,
-}
-
-/// What supplies the imported bundles' periods (implemented by the
-/// offline-KSK bundle store).
-pub trait BundleSource {
-    fn periods(&self) -> anyhow::Result<Vec<BundlePeriod>>;
 }
 
 pub fn check(inputs: &Inputs<'_>) -> Outcome {
