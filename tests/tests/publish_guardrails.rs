@@ -339,3 +339,20 @@ fn bad_input_is_a_clear_error_and_leaves_everything_in_place() {
         2
     );
 }
+
+#[test]
+fn a_symlinked_zone_file_stays_a_symlink() {
+    let site = Site::new(&zone(1, 10, 2, ""));
+    let real = site.path("primary/real-example.zone");
+    // The link points at an older version of the zone (serial 0).
+    std::fs::write(&real, zone(0, 10, 2, "")).unwrap();
+    std::os::unix::fs::symlink(&real, &site.published).unwrap();
+    site.publish_ok(&[]);
+    assert!(std::fs::symlink_metadata(&site.published)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(serial_of(&std::fs::read_to_string(&real).unwrap()), 1);
+    assert!(signer_verifies(&real));
+    assert_eq!(site.state()["file"], real.canonicalize().unwrap().display().to_string());
+}

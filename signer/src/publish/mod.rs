@@ -108,7 +108,15 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     if !req.overrides.is_empty() && reason.is_empty() {
         bail!("--override needs --reason TEXT: why this guardrail may be passed, for the record");
     }
-    let publish_dir = parent_dir(&req.publish_to);
+    // A symlinked zone file stays a symlink: the file it points to is the
+    // one replaced (the temporary file goes beside it, so the rename stays
+    // on one file system).
+    let target = match std::fs::symlink_metadata(&req.publish_to) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&req.publish_to)
+            .with_context(|| format!("{} is a symlink to nowhere", req.publish_to.display()))?,
+        _ => req.publish_to.clone(),
+    };
+    let publish_dir = parent_dir(&target);
     if !publish_dir.is_dir() {
         bail!(
             "the directory of the publication target {} does not exist (is the hidden primary's zone directory mounted?)",
@@ -125,7 +133,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     let _lock = lock::Lock::acquire(&config.publish.lock_file, kind, req.lock_timeout, now)?;
     let mut warnings: Vec<String> = Vec::new();
     if !req.dry_run {
-        let removed = remove_stale_temporaries(&req.publish_to) + remove_stale_temporaries(&config.publish.state_file);
+        let removed = remove_stale_temporaries(&target) + remove_stale_temporaries(&config.publish.state_file);
         if removed > 0 {
             note(
                 format!("removed {removed} temporary file(s) left by an interrupted run"),
@@ -137,7 +145,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
 
     // 2. What is live: the state file and the published zone.
     let state = state::read(&config.publish.state_file, &origin.to_string())?;
-    let old = read_published(&req.publish_to, origin, now);
+    let old = read_published(&target, origin, now);
     match (&old, &state) {
         (PublishedZone::Zone { sha256, .. }, Some(s)) if *sha256 != s.sha256 => note(
             format!(
@@ -348,12 +356,12 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
             o.guardrail, o.operator, o.reason, o.summary
         ));
     }
-    write_atomically(&req.publish_to, FileMode::Public, |w| w.write_all(&bytes))
-        .with_context(|| format!("writing {}", req.publish_to.display()))?;
+    write_atomically(&target, FileMode::Public, |w| w.write_all(&bytes))
+        .with_context(|| format!("writing {}", target.display()))?;
     let mut server = Vec::new();
     let mut told = true;
     if let Some(command) = &config.publish.reload_command {
-        match notify::reload(command, origin, &req.publish_to, plan.output) {
+        match notify::reload(command, origin, &target, plan.output) {
             Ok(output) => server.push(format!("reload: ok ({command}){}", with_output(&output))),
             Err(why) => {
                 told = false;
@@ -379,7 +387,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         input_sha256: input_digest,
         published_at: now,
         published_at_text: guardrails::when(now),
-        file: req.publish_to.display().to_string(),
+        file: target.display().to_string(),
         bytes: bytes.len() as u64,
         sha256,
         records: facts.records,
