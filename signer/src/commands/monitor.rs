@@ -440,3 +440,63 @@ fn parent_ds(servers: &[String], origin: &Name, limits: &Limits) -> anyhow::Resu
     }
     bail!("no parent server answered for the DS RRset: {}", problems.join("; "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_in_every_form() {
+        let t = Duration::from_secs(1);
+        assert_eq!(
+            parse_server("192.0.2.1", t).unwrap(),
+            vec!["192.0.2.1:53".parse().unwrap()]
+        );
+        assert_eq!(
+            parse_server("192.0.2.1:5353", t).unwrap(),
+            vec!["192.0.2.1:5353".parse().unwrap()]
+        );
+        assert_eq!(
+            parse_server("2001:db8::1", t).unwrap(),
+            vec!["[2001:db8::1]:53".parse().unwrap()]
+        );
+        assert_eq!(
+            parse_server("[2001:db8::1]:5353", t).unwrap(),
+            vec!["[2001:db8::1]:5353".parse().unwrap()]
+        );
+        assert_eq!(
+            parse_server("localhost:5353", t).unwrap().first().map(SocketAddr::port),
+            Some(5353)
+        );
+        assert!(parse_server("host:port", t)
+            .unwrap_err()
+            .contains("'port' is not a port"));
+        assert!(parse_server(":53", t).is_err());
+    }
+
+    #[test]
+    fn ds_files_without_ttl_and_with_dnskeys_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let origin: Name = "example.".parse().unwrap();
+        let path = dir.path().join("parent.ds");
+        std::fs::write(
+            &path,
+            "example. IN DS 60485 13 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A\n\
+             example. 3600 IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n\
+             other. IN DS 1 13 2 00\n",
+        )
+        .unwrap();
+        let set = read_ds(&path, &origin, "--ds").unwrap();
+        assert_eq!(set.records.len(), 2);
+        assert_eq!(set.records[0].key_tag, 60485);
+        // A mistake is reported with the line as the operator sees it.
+        std::fs::write(&path, "; parent DS\nexample. IN DS 60485 13 2 XYZ\n").unwrap();
+        let err = format!("{:#}", read_ds(&path, &origin, "--ds").unwrap_err());
+        assert!(err.contains("parent.ds:2"), "{err}");
+        std::fs::write(&path, "other. IN DS 1 13 2 00\n").unwrap();
+        assert!(read_ds(&path, &origin, "--ds")
+            .unwrap_err()
+            .to_string()
+            .contains("no DS or DNSKEY"));
+    }
+}

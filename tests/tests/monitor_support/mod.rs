@@ -94,12 +94,17 @@ pub fn signed_zone(dir: &Path, keys: &Keys, serial: u32, extra: &[&str]) -> Path
     out
 }
 
-/// A port free on 127.0.0.1 for both UDP and TCP (at the time of asking).
+/// A port free on 127.0.0.1 for both UDP and TCP (at the time of asking),
+/// never the same twice in one test process: knotd binds with SO_REUSEPORT,
+/// so two servers of parallel tests could otherwise share a port silently.
 pub fn free_port() -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
     for _ in 0..100 {
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = udp.local_addr().unwrap().port();
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
             return port;
         }
     }
