@@ -1,6 +1,6 @@
-//! `signer monitor` against real authoritative servers (Knot) on loopback:
+//! `signer monitor` against real authoritative servers (Knot, NSD) on loopback:
 //! healthy, soon expiring, disagreeing serials, a DS that matches no key,
-//! and servers that do not answer at all. Each test starts its own knotd
+//! and servers that do not answer at all. Each test starts its own knotd (or NSD)
 //! on a free port with its own configuration; the servers die with the test.
 
 mod monitor_support;
@@ -307,4 +307,43 @@ fn bad_and_expired_signatures_on_a_server_are_critical() {
     let (out, code) = monitor(&["--now", "+20d", "--server", &closed.addr()]);
     assert_status(&out, code, 2, "CRITICAL");
     assert!(first_line(&out).contains("expired at"), "{}", text(&out));
+}
+
+#[test]
+fn nsd_gives_the_same_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(&dir.path().join("keys"));
+    let healthy = signed_zone(dir.path(), &keys, 21, &[]);
+    let soon = signed_zone(dir.path(), &keys, 22, &["--expiration", "+2d"]);
+    let good = Nsd::start(&dir.path().join("good"), &healthy);
+    let bad = Nsd::start(&dir.path().join("bad"), &soon);
+    let (out, code) = monitor(&["--server", &good.addr(), "--zone-file", healthy.to_str().unwrap()]);
+    assert_status(&out, code, 0, "OK");
+    assert!(
+        text(&out).contains(&format!("[OK] {}: zone transfer (serial 21)", good.addr())),
+        "{}",
+        text(&out)
+    );
+    let (out, code) = monitor(&[
+        "--server",
+        &good.addr(),
+        "--no-axfr",
+        "--zone-file",
+        healthy.to_str().unwrap(),
+    ]);
+    assert_status(&out, code, 0, "OK");
+    assert!(
+        text(&out).contains("3 denial proofs, 5 sampled names"),
+        "{}",
+        text(&out)
+    );
+    let (out, code) = monitor(&["--server", &bad.addr(), "--no-axfr"]);
+    assert_status(&out, code, 2, "CRITICAL");
+    let (out, code) = monitor(&["--server", &good.addr(), "--server", &bad.addr()]);
+    assert_status(&out, code, 2, "CRITICAL");
+    assert!(
+        text(&out).contains(&format!("{} has 21, {} has 22", good.addr(), bad.addr())),
+        "{}",
+        text(&out)
+    );
 }

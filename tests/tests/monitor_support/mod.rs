@@ -1,5 +1,5 @@
 //! Shared by the `signer monitor` tests: signed zones made with Signet's
-//! own keygen and signer, real authoritative servers (Knot) on loopback
+//! own keygen and signer, real authoritative servers (Knot, NSD) on loopback
 //! ports, each with its own configuration and directory, killed on drop.
 
 #![allow(dead_code)]
@@ -181,29 +181,7 @@ impl Knot {
     }
 
     fn wait_ready(&mut self, limit: Duration) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return false;
-            }
-            let out = Command::new("dig")
-                .args([
-                    "+short",
-                    "+time=1",
-                    "+tries=1",
-                    "-p",
-                    &self.port.to_string(),
-                    "@127.0.0.1",
-                    ORIGIN,
-                    "SOA",
-                ])
-                .output();
-            if out.is_ok_and(|o| o.status.success() && !o.stdout.is_empty()) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
+        wait_ready(&mut self.child, self.port, limit)
     }
 }
 
@@ -212,6 +190,94 @@ impl Drop for Knot {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A running NSD serving one pre-signed zone (AXFR allowed from
+/// loopback); killed when dropped.
+pub struct Nsd {
+    child: Child,
+    pub port: u16,
+}
+
+impl Nsd {
+    pub fn start(dir: &Path, zone_file: &Path) -> Nsd {
+        require_tool("nsd");
+        require_tool("dig");
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::copy(zone_file, dir.join("example.zone")).unwrap();
+        let d = dir.display();
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let config = dir.join("nsd.conf");
+            std::fs::write(
+                &config,
+                format!(
+                    "server:\n    ip-address: 127.0.0.1@{port}\n    username: \"\"\n    chroot: \"\"\n    \
+                     zonesdir: \"{d}\"\n    database: \"\"\n    pidfile: \"{d}/nsd.pid\"\n    \
+                     xfrdfile: \"{d}/xfrd.state\"\n    zonelistfile: \"{d}/zone.list\"\n    xfrdir: \"{d}\"\n    \
+                     logfile: \"{d}/nsd.log\"\n    server-count: 1\n\
+                     remote-control:\n    control-enable: no\n\
+                     zone:\n    name: example.\n    zonefile: example.zone\n    provide-xfr: 127.0.0.1 NOKEY\n"
+                ),
+            )
+            .unwrap();
+            let child = Command::new("nsd")
+                .arg("-d")
+                .arg("-c")
+                .arg(&config)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("starting nsd");
+            let mut nsd = Nsd { child, port };
+            if wait_ready(&mut nsd.child, port, Duration::from_secs(15)) {
+                return nsd;
+            }
+            last_error = std::fs::read_to_string(dir.join("nsd.log")).unwrap_or_default();
+            drop(nsd);
+        }
+        panic!("nsd did not start:\n{last_error}");
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nsd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until the server on `port` answers the zone's SOA (or dies).
+fn wait_ready(child: &mut Child, port: u16, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        let out = Command::new("dig")
+            .args([
+                "+short",
+                "+time=1",
+                "+tries=1",
+                "-p",
+                &port.to_string(),
+                "@127.0.0.1",
+                ORIGIN,
+                "SOA",
+            ])
+            .output();
+        if out.is_ok_and(|o| o.status.success() && !o.stdout.is_empty()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 /// A UDP socket and a TCP listener on one port that never answer: a
