@@ -347,3 +347,25 @@ fn nsd_gives_the_same_verdicts() {
         text(&out)
     );
 }
+
+#[test]
+fn a_server_not_authoritative_for_the_zone_is_critical() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(&dir.path().join("keys"));
+    let zone = signed_zone(dir.path(), &keys, 7, &[]);
+    let knot = Knot::start(&dir.path().join("knot"), &zone, true);
+    // Knot serves example., not example.net.: a lame delegation.
+    let out = signet_tests::run(std::process::Command::new(signet_tests::signer_bin()).args([
+        "monitor",
+        "--origin",
+        "example.net",
+        "--server",
+        &knot.addr(),
+    ]));
+    assert_status(&out, out.status.code().unwrap_or(-1), 2, "CRITICAL");
+    assert!(
+        first_line(&out).contains("not authoritative for example.net."),
+        "{}",
+        text(&out)
+    );
+}
