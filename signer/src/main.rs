@@ -9,7 +9,10 @@ use signer::commands;
 use signer::Context;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     let ctx = match Context::from_cli(&cli) {
         Ok(ctx) => ctx,
         // A monitoring plugin reports even a broken --config as UNKNOWN (3).
@@ -28,6 +31,25 @@ fn main() -> ExitCode {
         Command::Bundles(args) => commands::bundles::run(&ctx, args),
     };
     result.unwrap_or_else(|err| report(&err))
+}
+
+/// A command line clap cannot read. For `signer monitor`, run by Nagios
+/// or Icinga, that is UNKNOWN (3), not the CRITICAL that exit 2 would mean.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let monitor = std::env::args().skip(1).any(|a| a == "monitor");
+    if !monitor || matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        err.exit();
+    }
+    let summary = err.to_string();
+    let first = summary
+        .lines()
+        .next()
+        .unwrap_or("bad arguments")
+        .trim_start_matches("error: ");
+    println!("DNSSEC UNKNOWN - bad arguments: {first}");
+    eprint!("{summary}");
+    ExitCode::from(3)
 }
 
 /// Prints an error with its chain of causes, one per line, and exits 2
