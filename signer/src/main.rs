@@ -9,6 +9,7 @@ use signer::commands;
 use signer::Context;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
@@ -60,4 +61,15 @@ fn report(err: &anyhow::Error) -> ExitCode {
         eprintln!("  caused by: {cause}");
     }
     ExitCode::from(2)
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`… | head`)
+/// would panic. Like other Unix tools, end quietly instead.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists;
+    // setting a signal's action to its default is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
