@@ -7,10 +7,20 @@ use clap::{Args, Parser, Subcommand};
 /// Signet's online DNSSEC signer.
 ///
 /// Signs RFC 1035 zone files on all cores with NSEC or NSEC3, verifies
-/// signed zones, and makes keys in the BIND key-file format.
+/// signed zones, publishes them to a hidden primary behind guardrails,
+/// signs with key bundles from an offline KSK ceremony, and watches
+/// expiry for cron, Nagios/Icinga and Prometheus.
+///
+/// Start a zone with `signer init`; later commands read its policy with
+/// --config DIR/signer.toml (before or after the subcommand).
 ///
 /// Times (TIME) are YYYYMMDDHHMMSS in UTC, unix seconds, or relative to now
 /// such as +14d or -1h. Durations use the units s, m, h, d and w.
+///
+/// Exit status: 0 success; 1 checked and found wanting (verify, a refused
+/// publish or SKR); 2 could not do the job (bad input, named by file and
+/// line); publish 3: published but reload/NOTIFY failed; monitor follows
+/// the Nagios plugin convention 0/1/2/3. See docs/ for the runbooks.
 #[derive(Debug, Parser)]
 #[command(name = "signer", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
