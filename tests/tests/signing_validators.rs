@@ -222,3 +222,24 @@ fn glue_is_published_unsigned_and_nothing_is_lost() {
     assert_eq!(mail.len(), 2);
     assert!(mail.iter().all(|l| l.split('\t').nth(1) == Some("300")));
 }
+
+/// `--threads N` sizes the signing pool (it once was set too late, after
+/// loading the zone had already started the pool at its default size).
+#[test]
+fn threads_flag_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = signet_keys(dir.path(), "example.", "13", true);
+    for (threads, says) in [("1", "(1 thread)"), ("3", "(3 threads)")] {
+        let mut cmd = Command::new(signer_bin());
+        cmd.arg("sign")
+            .arg(corpus_path("basic.zone"))
+            .args(["--origin", "example.", "--threads", threads]);
+        cmd.arg("--output")
+            .arg(dir.path().join("out"))
+            .arg("--key")
+            .arg(&keys[0]);
+        let out = run(&mut cmd);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains(says), "--threads {threads}: {}", text(&out));
+    }
+}

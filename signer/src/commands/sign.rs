@@ -40,6 +40,13 @@ fn load_previous(
 }
 
 pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
+    // One signing run per process: size rayon's global pool (0 = one per
+    // core) before anything parallel runs. Loading the zone sorts in
+    // parallel and would otherwise start the pool at its default size.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build_global()
+        .context("starting the signing threads")?;
     let config = ctx.config.as_ref();
     let origin = match (&args.origin, config) {
         (Some(text), _) => parse_origin(text)?,
@@ -106,11 +113,6 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let bar = progress::bar(0, "signing", ctx.quiet);
-    // One signing run per process: size rayon's global pool (0 = one
-    // thread per core). If it already exists (tests), it is used as it is.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build_global();
     // Sign straight into the output file, chunk by chunk, in order: the
     // signed zone is never held whole in memory. A signing error aborts
     // the write, so no partial output is ever renamed into place.
@@ -158,11 +160,12 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     }
     if !ctx.quiet {
         eprintln!(
-            "signer: signed {} with {} signatures in {:.1} s ({} threads); signatures valid {} to {}; wrote {}",
+            "signer: signed {} with {} signatures in {:.1} s ({} thread{}); signatures valid {} to {}; wrote {}",
             origin,
             signed.signatures,
             started.elapsed().as_secs_f64(),
             rayon::current_num_threads(),
+            if rayon::current_num_threads() == 1 { "" } else { "s" },
             format_human(policy.inception),
             format_human(policy.expiration),
             args.output.display()
