@@ -5,7 +5,6 @@
 //! (files, token, PIN, label, mechanisms), ask for the typed confirmation, change the token, and
 //! write output files last — so a failure leaves no file behind.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -68,14 +67,28 @@ pub(crate) fn open_token(g: &Global, ev: &mut Event, role: Role) -> Result<Token
 
 /// Writes a new file (never overwrites) and records it as an output.
 pub(crate) fn write_new(ev: &mut Event, path: &Path, contents: &[u8]) -> Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
-    f.write_all(contents)
-        .and_then(|_| f.sync_all())
+    // Written to a temporary file beside the target (mode 0600: shares and
+    // wrapped keys are secrets), fsynced, then moved into place only if the
+    // target still does not exist — never a half-written output, never an
+    // overwritten one.
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".ceremony-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    temp.write_all(contents)
+        .and_then(|_| temp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist_noclobber(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     ev.file(FileRecord::of("output", path, contents));
     Ok(())
 }
