@@ -6,7 +6,7 @@ mod bundles_support;
 
 use std::path::{Path, PathBuf};
 
-use bundles_support::{unix, Knot, Signer, ZONE};
+use bundles_support::{knot_signed_period, unix, Knot, Signer, ZONE};
 use keybundles::bundle::{self, Kind};
 use keybundles::Rtype;
 
@@ -19,22 +19,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let tmp = tempfile::tempdir().unwrap();
-    let anchor = tmp.path().join("ksk.ds");
-    let knot = Knot::new(&tmp.path().join("knot"), ZONE, "ecdsap256sha256");
-    knot.make_ksk(ZONE, unix("20261101000000"), &anchor);
-    let signer = Signer::init(&tmp.path().join("signer"), &anchor);
-    let ksr = tmp.path().join("q1.ksr");
-    signer.ok(&[
-        "ksr",
-        "--from",
-        "20261201000000",
-        "--to",
-        "20270301000000",
-        "--output",
-        ksr.to_str().unwrap(),
-    ]);
-    let skr = tmp.path().join("q1.skr");
-    std::fs::write(&skr, knot.keymgr(ZONE, &["sign-ksr", ksr.to_str().unwrap()])).unwrap();
+    let (knot, signer, skr) = knot_signed_period(tmp.path(), "20270301000000");
     Setup { tmp, knot, signer, skr }
 }
 

@@ -5,7 +5,7 @@
 mod bundles_support;
 mod monitor_support;
 
-use bundles_support::{unix, write_zone, Knot, Signer, ZONE};
+use bundles_support::{knot_signed_period, unix, write_zone, Signer};
 use signet_tests::text;
 
 fn monitor_at(signer: &Signer, at: i64, zone: &std::path::Path) -> (serde_json::Value, String, i32) {
@@ -21,22 +21,7 @@ fn monitor_at(signer: &Signer, at: i64, zone: &std::path::Path) -> (serde_json::
 #[test]
 fn bundle_runway_warns_then_goes_critical_as_the_last_bundle_nears_its_end() {
     let tmp = tempfile::tempdir().unwrap();
-    let anchor = tmp.path().join("ksk.ds");
-    let knot = Knot::new(&tmp.path().join("knot"), ZONE, "ecdsap256sha256");
-    knot.make_ksk(ZONE, unix("20261101000000"), &anchor);
-    let signer = Signer::init(&tmp.path().join("signer"), &anchor);
-    let ksr = tmp.path().join("q1.ksr");
-    signer.ok(&[
-        "ksr",
-        "--from",
-        "20261201000000",
-        "--to",
-        "20270601000000",
-        "--output",
-        ksr.to_str().unwrap(),
-    ]);
-    let skr = tmp.path().join("q1.skr");
-    std::fs::write(&skr, knot.keymgr(ZONE, &["sign-ksr", ksr.to_str().unwrap()])).unwrap();
+    let (_knot, signer, skr) = knot_signed_period(tmp.path(), "20270601000000");
     signer.ok(&["import-skr", skr.to_str().unwrap()]);
     let unsigned = write_zone(tmp.path());
     let sign_at = |at: i64| {

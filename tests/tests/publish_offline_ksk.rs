@@ -6,7 +6,7 @@
 #[path = "bundles_support/mod.rs"]
 mod bundles_support;
 
-use bundles_support::{assert_valid_at, unix, write_zone, Knot, Signer, ZONE};
+use bundles_support::{assert_valid_at, knot_signed_period, write_zone, Signer};
 use signet_tests::text;
 
 fn publish(signer: &Signer, zone: &std::path::Path, out: &std::path::Path, at: &str) -> std::process::Output {
@@ -30,22 +30,8 @@ fn line<'a>(all: &'a str, guardrail: &str) -> &'a str {
 #[test]
 fn offline_ksk_publication_checks_the_bundle_runway() {
     let tmp = tempfile::tempdir().unwrap();
+    let (_knot, signer, skr) = knot_signed_period(tmp.path(), "20270301000000");
     let anchor = tmp.path().join("ksk.ds");
-    let knot = Knot::new(&tmp.path().join("knot"), ZONE, "ecdsap256sha256");
-    knot.make_ksk(ZONE, unix("20261101000000"), &anchor);
-    let signer = Signer::init(&tmp.path().join("signer"), &anchor);
-    let ksr = tmp.path().join("q1.ksr");
-    signer.ok(&[
-        "ksr",
-        "--from",
-        "20261201000000",
-        "--to",
-        "20270301000000",
-        "--output",
-        ksr.to_str().unwrap(),
-    ]);
-    let skr = tmp.path().join("q1.skr");
-    std::fs::write(&skr, knot.keymgr(ZONE, &["sign-ksr", ksr.to_str().unwrap()])).unwrap();
     signer.ok(&["import-skr", skr.to_str().unwrap()]);
     let zone = write_zone(tmp.path());
     std::fs::create_dir_all(tmp.path().join("primary")).unwrap();

@@ -170,3 +170,21 @@ pub fn assert_invalid_at(zone: &Path, anchor: &Path, at: &str) {
         zone.display()
     );
 }
+
+/// The offline-KSK set-up several tests share, with Knot's keymgr as the
+/// KSK side: a KSK made as at 2026-11-01 and its DS as the signer's trust
+/// anchor (`dir/ksk.ds`), a signer initialised on it, and a KSR for
+/// 2026-12-01 to `to` written by `signer ksr` and signed by `keymgr
+/// sign-ksr`. Returns Knot, the signer and the SKR's path (not imported).
+pub fn knot_signed_period(dir: &Path, to: &str) -> (Knot, Signer, PathBuf) {
+    let anchor = dir.join("ksk.ds");
+    let knot = Knot::new(&dir.join("knot"), ZONE, "ecdsap256sha256");
+    knot.make_ksk(ZONE, unix("20261101000000"), &anchor);
+    let signer = Signer::init(&dir.join("signer"), &anchor);
+    let ksr = dir.join("q1.ksr");
+    let ksr_s = ksr.to_str().unwrap_or_default();
+    signer.ok(&["ksr", "--from", "20261201000000", "--to", to, "--output", ksr_s]);
+    let skr = dir.join("q1.skr");
+    std::fs::write(&skr, knot.keymgr(ZONE, &["sign-ksr", ksr_s])).unwrap_or_else(|e| panic!("{}: {e}", skr.display()));
+    (knot, signer, skr)
+}
