@@ -3,7 +3,7 @@
 use data_encoding::BASE32HEX_NOPAD;
 use ring::digest;
 
-use crate::name::Name;
+use crate::name::{Name, NameError};
 
 /// The only NSEC3 hash algorithm defined: SHA-1 (RFC 5155 §11).
 pub const HASH_SHA1: u8 = 1;
@@ -48,11 +48,8 @@ impl Nsec3Params {
     }
 
     /// The NSEC3 owner for `name` in `zone`: base32hex(hash) as a label.
-    pub fn hashed_owner(&self, name: &Name, zone: &Name) -> Name {
-        let label = BASE32HEX_NOPAD.encode(&self.hash(name)).to_ascii_lowercase();
-        // A 32-octet label on a valid zone name can only fail for zones
-        // whose names are already near 255 octets; fall back to the zone.
-        zone.prepend(label.as_bytes()).unwrap_or_else(|_| zone.clone())
+    pub fn hashed_owner(&self, name: &Name, zone: &Name) -> Result<Name, NameError> {
+        owner_for_hash(&self.hash(name), zone)
     }
 
     /// NSEC3PARAM RDATA (RFC 5155 §4.2), flags 0.
@@ -63,6 +60,14 @@ impl Nsec3Params {
         out.extend_from_slice(&self.salt);
         out
     }
+}
+
+/// The NSEC3 owner name for an already computed hash: base32hex, in
+/// lowercase, as a label below `zone`. Fails only for zone names so long
+/// (over 222 octets) that a 32-octet label no longer fits.
+pub fn owner_for_hash(hash: &[u8], zone: &Name) -> Result<Name, NameError> {
+    let label = BASE32HEX_NOPAD.encode(hash).to_ascii_lowercase();
+    zone.prepend(label.as_bytes())
 }
 
 #[cfg(test)]
@@ -92,7 +97,7 @@ mod tests {
             ("xx.example.", "t644ebqk9bibcna874givr6joj62mlhv"),
         ];
         for (name, hash) in cases {
-            let owner = params.hashed_owner(&name.parse().unwrap(), &zone);
+            let owner = params.hashed_owner(&name.parse().unwrap(), &zone).unwrap();
             assert_eq!(owner.to_string(), format!("{hash}.example."), "{name}");
         }
     }

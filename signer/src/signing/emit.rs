@@ -89,7 +89,9 @@ impl ChunkContext<'_> {
         for i in order {
             let (start, end) = rrsets[i];
             let rrset = &self.records[start..end];
-            if let Some(record) = nsec.take_if(|_| rrset[0].rtype > Rtype::NSEC && i != soa.unwrap_or(usize::MAX)) {
+            // The SOA (type 6) comes first and is below NSEC (47), so NSEC
+            // goes before the first RRset of a higher type.
+            if let Some(record) = nsec.take_if(|_| rrset[0].rtype > Rtype::NSEC) {
                 self.signed_rrset(std::slice::from_ref(&record), out)?;
             }
             if signed(rrset[0].rtype) {

@@ -3,9 +3,8 @@
 
 use std::collections::HashSet;
 
-use data_encoding::BASE32HEX_NOPAD;
 use keybundles::denial::Nsec3;
-use keybundles::nsec3::{Nsec3Params, FLAG_OPT_OUT};
+use keybundles::nsec3::{owner_for_hash, Nsec3Params, FLAG_OPT_OUT};
 use keybundles::{Class, Name, Record, Rtype};
 
 use super::layout::{Node, NodeKind};
@@ -73,10 +72,7 @@ pub fn build(
     let mut out = Vec::with_capacity(entries.len());
     for (i, (hash, _, types)) in entries.iter().enumerate() {
         let next = entries[(i + 1) % entries.len()].0;
-        let label = BASE32HEX_NOPAD.encode(hash).to_ascii_lowercase();
-        let owner = apex
-            .prepend(label.as_bytes())
-            .map_err(|_| Nsec3Error::ZoneNameTooLong(apex.clone()))?;
+        let owner = owner_for_hash(hash, apex).map_err(|_| Nsec3Error::ZoneNameTooLong(apex.clone()))?;
         let rdata = Nsec3 {
             algorithm: params.algorithm,
             flags,

@@ -276,7 +276,9 @@ fn insecure_delegation_left_out_needs_opt_out() {
 fn missing_nsec3_for_an_empty_non_terminal() {
     let (ksk, zsk) = (key(1, true), key(2, false));
     let mut records = unsigned(&[&ksk, &zsk]);
-    let b = Nsec3Params::default().hashed_owner(&n("b.example."), &n("example."));
+    let b = Nsec3Params::default()
+        .hashed_owner(&n("b.example."), &n("example."))
+        .unwrap();
     let chain: Vec<Record> = nsec3_records(false).into_iter().filter(|r| r.owner != b).collect();
     records.extend(chain);
     let report = verify(sign(records, &ksk, &zsk));
