@@ -64,6 +64,19 @@ impl Rtype {
     }
 }
 
+impl Rtype {
+    /// Appends the mnemonic (or `TYPEnnn`, RFC 3597) to `out`.
+    pub fn write_text(self, out: &mut String) {
+        match self.mnemonic() {
+            Some(m) => out.push_str(m),
+            None => {
+                use fmt::Write as _;
+                let _ = write!(out, "TYPE{}", self.0);
+            }
+        }
+    }
+}
+
 impl fmt::Display for Rtype {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.mnemonic() {
@@ -99,6 +112,19 @@ impl Class {
                 .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|d| d.parse().ok())
                 .map(Class),
+        }
+    }
+}
+
+impl Class {
+    /// Appends the mnemonic (or `CLASSnnn`, RFC 3597) to `out`.
+    pub fn write_text(self, out: &mut String) {
+        match self.0 {
+            1 => out.push_str("IN"),
+            _ => {
+                use fmt::Write as _;
+                let _ = write!(out, "{self}");
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use data_encoding::{BASE32HEX_NOPAD, BASE64, HEXUPPER};
 
 use super::descriptor::{algorithm_from_mnemonic, Descriptor, Field, Kind};
 use super::error::{shown, RdataError};
-use super::text::{decode_string, encode_name, parse_decimal, write_quoted};
+use super::text::{decode_string, encode_name, parse_decimal, push_decimal, write_quoted};
 use super::{bitmap, svcb, time};
 use crate::name::Name;
 use crate::rtype::Rtype;
@@ -322,20 +322,20 @@ pub(crate) fn write(rtype: Rtype, d: &Descriptor, rdata: &[u8], out: &mut String
                 let (name, len) =
                     Name::read_wire(&rdata[cur.pos..]).map_err(|e| bad_wire(rtype, field, &e.to_string()))?;
                 cur.pos += len;
-                let _ = write!(out, "{name}");
+                name.write_text(out);
             }
             Kind::U8 | Kind::Alg => {
-                let _ = write!(out, "{}", cur.u8().ok_or_else(truncated)?);
+                push_decimal(out, u64::from(cur.u8().ok_or_else(truncated)?));
             }
             Kind::U16 => {
-                let _ = write!(out, "{}", cur.u16().ok_or_else(truncated)?);
+                push_decimal(out, u64::from(cur.u16().ok_or_else(truncated)?));
             }
             Kind::U32 | Kind::Ttl => {
-                let _ = write!(out, "{}", cur.u32().ok_or_else(truncated)?);
+                push_decimal(out, u64::from(cur.u32().ok_or_else(truncated)?));
             }
             Kind::Time => time::write_time(cur.u32().ok_or_else(truncated)?, out),
             Kind::TypeCode => {
-                let _ = write!(out, "{}", Rtype(cur.u16().ok_or_else(truncated)?));
+                Rtype(cur.u16().ok_or_else(truncated)?).write_text(out);
             }
             Kind::Ipv4 => {
                 let a = cur.take(4).ok_or_else(truncated)?;

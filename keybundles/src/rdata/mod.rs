@@ -109,19 +109,34 @@ pub fn has_canonical_lowercase_names(rtype: Rtype) -> bool {
     descriptor::is_canonical_lowercase_type(rtype)
 }
 
+impl Record {
+    /// Appends `owner<TAB>ttl<TAB>class<TAB>type<TAB>rdata` (no newline) to
+    /// `out`; RDATA that does not fit its type's layout is written in RFC
+    /// 3597 form. This is what `Display` writes, without `fmt`'s overhead
+    /// and without a temporary string per record.
+    pub fn write_text(&self, out: &mut String) {
+        self.owner.write_text(out);
+        out.push('\t');
+        text::push_decimal(out, u64::from(self.ttl));
+        out.push('\t');
+        self.class.write_text(out);
+        out.push('\t');
+        self.rtype.write_text(out);
+        out.push('\t');
+        let start = out.len();
+        if write_rdata(self.rtype, &self.rdata, out).is_err() {
+            out.truncate(start);
+            write_generic(&self.rdata, out);
+        }
+    }
+}
+
 /// `owner<TAB>ttl<TAB>class<TAB>type<TAB>rdata`; RDATA that does not fit its
 /// type's layout is written in RFC 3597 form.
 impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rdata = String::new();
-        if write_rdata(self.rtype, &self.rdata, &mut rdata).is_err() {
-            rdata.clear();
-            write_generic(&self.rdata, &mut rdata);
-        }
-        write!(
-            f,
-            "{}\t{}\t{}\t{}\t{}",
-            self.owner, self.ttl, self.class, self.rtype, rdata
-        )
+        let mut text = String::with_capacity(128);
+        self.write_text(&mut text);
+        f.write_str(&text)
     }
 }

@@ -597,3 +597,25 @@ fn every_descriptor_type_has_a_sample() {
         }
     }
 }
+
+#[test]
+fn record_write_text_matches_display_and_falls_back_to_rfc3597() {
+    let owner: Name = "www.example.com.".parse().unwrap();
+    let cases = [
+        Record::new(owner.clone(), Class::IN, 4294967295, Rtype::A, vec![192, 0, 2, 1]),
+        Record::new(owner.clone(), Class(3), 0, Rtype(65280), vec![1, 2]),
+        // Malformed A RDATA (3 octets): written in generic form.
+        Record::new(owner, Class::IN, 300, Rtype::A, vec![1, 2, 3]),
+    ];
+    let expected = [
+        "www.example.com.\t4294967295\tIN\tA\t192.0.2.1",
+        "www.example.com.\t0\tCH\tTYPE65280\t\\# 2 0102",
+        "www.example.com.\t300\tIN\tA\t\\# 3 010203",
+    ];
+    for (record, expected) in cases.iter().zip(expected) {
+        let mut text = String::new();
+        record.write_text(&mut text);
+        assert_eq!(text, expected);
+        assert_eq!(record.to_string(), expected);
+    }
+}

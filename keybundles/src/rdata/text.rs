@@ -150,6 +150,24 @@ pub(crate) fn parse_decimal(text: &[u8], max: u64) -> Option<u64> {
     (value <= max).then_some(value)
 }
 
+/// Appends `value` in decimal; `write!` costs a formatter per number and
+/// zone files are mostly numbers and names.
+pub(crate) fn push_decimal(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

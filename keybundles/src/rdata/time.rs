@@ -34,13 +34,39 @@ pub(crate) fn write_time(secs: u32, out: &mut String) {
     let secs = i64::from(secs);
     let (y, m, d) = civil_from_days(secs.div_euclid(86400));
     let rem = secs.rem_euclid(86400);
-    let _ = write!(
-        out,
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    );
+    if !(0..=9999).contains(&y) {
+        let _ = write!(
+            out,
+            "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60
+        );
+        return;
+    }
+    // YYYYMMDDHHmmSS without a formatter: two RRSIG times per signature.
+    let mut digits = [0u8; 14];
+    for (at, (value, width)) in [
+        (y, 4),
+        (m, 2),
+        (d, 2),
+        (rem / 3600, 2),
+        (rem / 60 % 60, 2),
+        (rem % 60, 2),
+    ]
+    .into_iter()
+    .scan(0usize, |pos, field| {
+        let at = *pos;
+        *pos += field.1;
+        Some((at, field))
+    }) {
+        let mut v = value;
+        for i in (0..width).rev() {
+            digits[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    }
+    out.extend(digits.iter().map(|&b| char::from(b)));
 }
 
 fn is_leap(y: i64) -> bool {

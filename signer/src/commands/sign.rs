@@ -13,7 +13,7 @@ use crate::cli::SignArgs;
 use crate::config::{DenialMode, KeyMode};
 use crate::output::{write_atomically, FileMode};
 use crate::signing::{
-    sign_zone_streaming_with_key_set, Denial, PreviousSignatures, SignError, SigningPolicy, SigningStats,
+    sign_zone_streaming_with_key_set, Denial, Emitted, PreviousSignatures, SignError, SigningPolicy, SigningStats,
 };
 use crate::zone::LoadOptions;
 use crate::{keys, progress, zone, Context};
@@ -244,11 +244,11 @@ fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPol
 }
 
 /// Records in presentation form, one per line (runs on the signing threads).
-pub fn render_records(records: Vec<keybundles::Record>) -> String {
-    use std::fmt::Write as _;
+pub fn render_records(records: Vec<Emitted<'_>>) -> String {
     let mut text = String::with_capacity(records.len() * 120);
     for record in &records {
-        let _ = writeln!(text, "{record}");
+        record.write_text(&mut text);
+        text.push('\n');
     }
     text
 }
@@ -258,8 +258,8 @@ pub fn write_zone(w: &mut dyn Write, records: &[keybundles::Record]) -> std::io:
     let mut line = String::with_capacity(512);
     for record in records {
         line.clear();
-        use std::fmt::Write as _;
-        let _ = writeln!(line, "{record}");
+        record.write_text(&mut line);
+        line.push('\n');
         w.write_all(line.as_bytes())?;
     }
     Ok(())

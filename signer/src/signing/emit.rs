@@ -6,6 +6,7 @@
 //! again and never has to be held in memory whole: peak memory is the
 //! unsigned zone plus one wave.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
@@ -17,6 +18,14 @@ use super::{nsec, RrsetSigner, SignError};
 /// Owner names per chunk: large enough that scheduling costs nothing next
 /// to signing, small enough to spread over many cores.
 pub const CHUNK_NODES: usize = 512;
+
+/// Chunks per signing thread in one wave (see `sign_zone_streaming`).
+pub const WAVE_CHUNKS_PER_THREAD: usize = 16;
+
+/// A record of the signed zone: the unsigned zone's own records are
+/// borrowed, not copied (most of the output), signatures and NSEC records
+/// are new.
+pub type Emitted<'a> = Cow<'a, Record>;
 
 /// What a chunk needs to know about the whole zone.
 pub struct ChunkContext<'a> {
@@ -31,7 +40,7 @@ pub struct ChunkContext<'a> {
     pub reused: &'a AtomicUsize,
 }
 
-impl ChunkContext<'_> {
+impl<'a> ChunkContext<'a> {
     /// The NSEC3 records that go in the chunk starting at node `first`:
     /// those sorting at or after its first owner and before the next
     /// chunk's first owner.
@@ -50,25 +59,33 @@ impl ChunkContext<'_> {
         &self,
         range: std::ops::Range<usize>,
         nsec3_range: std::ops::Range<usize>,
-    ) -> Result<Vec<Record>, SignError> {
+    ) -> Result<Vec<Emitted<'a>>, SignError> {
         let mut out = Vec::with_capacity((range.len() * 5).max(16));
+        let mut signatures = Vec::new();
         let mut next_nsec3 = nsec3_range.start;
+        let nsec3 = self.nsec3;
         for index in range {
             let node = &self.nodes[index];
             let owner = node.owner(self.records);
-            while next_nsec3 < nsec3_range.end && self.nsec3[next_nsec3].owner.canonical_cmp(owner) == Ordering::Less {
-                self.signed_rrset(std::slice::from_ref(&self.nsec3[next_nsec3]), &mut out)?;
+            while next_nsec3 < nsec3_range.end && nsec3[next_nsec3].owner.canonical_cmp(owner) == Ordering::Less {
+                self.signed_rrset(std::slice::from_ref(&nsec3[next_nsec3]), &mut signatures, &mut out)?;
                 next_nsec3 += 1;
             }
-            self.emit_node(index, node, &mut out)?;
+            self.emit_node(index, node, &mut signatures, &mut out)?;
         }
-        for record in &self.nsec3[next_nsec3..nsec3_range.end] {
-            self.signed_rrset(std::slice::from_ref(record), &mut out)?;
+        for record in &nsec3[next_nsec3..nsec3_range.end] {
+            self.signed_rrset(std::slice::from_ref(record), &mut signatures, &mut out)?;
         }
         Ok(out)
     }
 
-    fn emit_node(&self, index: usize, node: &Node, out: &mut Vec<Record>) -> Result<(), SignError> {
+    fn emit_node(
+        &self,
+        index: usize,
+        node: &Node,
+        signatures: &mut Vec<Record>,
+        out: &mut Vec<Emitted<'a>>,
+    ) -> Result<(), SignError> {
         let rrsets = node.rrsets(self.records);
         let signed = |rtype: Rtype| match node.kind {
             NodeKind::Apex | NodeKind::Authoritative => true,
@@ -86,32 +103,71 @@ impl ChunkContext<'_> {
         let soa = rrsets.iter().position(|&(s, _)| self.records[s].rtype == Rtype::SOA);
         let order = soa.into_iter().chain((0..rrsets.len()).filter(|&i| Some(i) != soa));
         let mut nsec = nsec;
+        let records = self.records;
         for i in order {
             let (start, end) = rrsets[i];
-            let rrset = &self.records[start..end];
+            let rrset = &records[start..end];
             // The SOA (type 6) comes first and is below NSEC (47), so NSEC
             // goes before the first RRset of a higher type.
             if let Some(record) = nsec.take_if(|_| rrset[0].rtype > Rtype::NSEC) {
-                self.signed_rrset(std::slice::from_ref(&record), out)?;
+                self.signed_new_record(record, signatures, out)?;
             }
             if signed(rrset[0].rtype) {
-                self.signed_rrset(rrset, out)?;
+                self.signed_rrset(rrset, signatures, out)?;
             } else {
-                out.extend_from_slice(rrset);
+                out.extend(rrset.iter().map(Cow::Borrowed));
             }
         }
         if let Some(record) = nsec {
-            self.signed_rrset(std::slice::from_ref(&record), out)?;
+            self.signed_new_record(record, signatures, out)?;
         }
         Ok(())
     }
 
-    /// Appends an RRset and its signatures.
-    fn signed_rrset(&self, rrset: &[Record], out: &mut Vec<Record>) -> Result<(), SignError> {
-        out.extend_from_slice(rrset);
-        let before = out.len();
-        self.signer.sign_into(rrset, self.reused, out)?;
-        self.signatures.fetch_add(out.len() - before, AtomicOrdering::Relaxed);
+    /// Appends an RRset of the zone (borrowed) and its signatures.
+    /// `signatures` is scratch space, reused from RRset to RRset.
+    fn signed_rrset(
+        &self,
+        rrset: &'a [Record],
+        signatures: &mut Vec<Record>,
+        out: &mut Vec<Emitted<'a>>,
+    ) -> Result<(), SignError> {
+        out.extend(rrset.iter().map(Cow::Borrowed));
+        self.sign(rrset, signatures, out)
+    }
+
+    /// Appends a record made for this chunk (an NSEC) and its signatures.
+    fn signed_new_record(
+        &self,
+        record: Record,
+        signatures: &mut Vec<Record>,
+        out: &mut Vec<Emitted<'a>>,
+    ) -> Result<(), SignError> {
+        let rrset = [record];
+        let result = self.sign_to(&rrset, signatures);
+        let [record] = rrset;
+        out.push(Cow::Owned(record));
+        result?;
+        out.extend(signatures.drain(..).map(Cow::Owned));
+        Ok(())
+    }
+
+    fn sign(
+        &self,
+        rrset: &[Record],
+        signatures: &mut Vec<Record>,
+        out: &mut Vec<Emitted<'a>>,
+    ) -> Result<(), SignError> {
+        self.sign_to(rrset, signatures)?;
+        out.extend(signatures.drain(..).map(Cow::Owned));
+        Ok(())
+    }
+
+    /// Makes (or keeps) the RRSIGs of `rrset` into the empty `signatures`.
+    fn sign_to(&self, rrset: &[Record], signatures: &mut Vec<Record>) -> Result<(), SignError> {
+        signatures.clear();
+        self.signer.sign_into(rrset, self.reused, signatures)?;
+        self.signatures.fetch_add(signatures.len(), AtomicOrdering::Relaxed);
         Ok(())
     }
 }

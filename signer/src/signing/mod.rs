@@ -18,6 +18,7 @@ use keybundles::nsec3::Nsec3Params;
 use keybundles::rrsig::{signing_input, Rrsig};
 use keybundles::time::to_serial;
 use keybundles::{Class, Name, Record, Rtype};
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 use crate::keys::ZoneKey;
 use crate::zone::{canonical_record_cmp, Zone};
 
+pub use emit::Emitted;
 pub use layout::{layout, Node, NodeKind};
 pub use nsec3::Nsec3Error;
 pub use reuse::PreviousSignatures;
@@ -129,7 +131,7 @@ pub fn sign_zone_incrementally(
         previous,
         progress,
         warn,
-        |chunk| chunk,
+        |chunk| chunk.into_iter().map(Cow::into_owned).collect::<Vec<Record>>(),
         |chunk| {
             records.extend(chunk);
             Ok(())
@@ -154,7 +156,8 @@ pub struct SigningStats {
 /// Signs `zone` and hands the signed zone on in output order, a chunk at a
 /// time: `render` turns a chunk's records into whatever the caller keeps
 /// (text, say) and runs on the signing threads; `sink` receives the
-/// rendered chunks in order on the calling thread.
+/// rendered chunks in order on the calling thread, while the threads go on
+/// signing the next wave.
 #[allow(clippy::too_many_arguments)]
 pub fn sign_zone_streaming<T: Send>(
     zone: Zone,
@@ -163,7 +166,7 @@ pub fn sign_zone_streaming<T: Send>(
     previous: Option<&PreviousSignatures>,
     progress: &ProgressBar,
     warn: &mut dyn FnMut(String),
-    render: impl Fn(Vec<Record>) -> T + Sync,
+    render: impl Fn(Vec<Emitted<'_>>) -> T + Sync,
     sink: impl FnMut(T) -> Result<(), SignError>,
 ) -> Result<SigningStats, SignError> {
     sign_zone_streaming_with_key_set(zone, keys, None, policy, previous, progress, warn, render, sink)
@@ -183,7 +186,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
     previous: Option<&PreviousSignatures>,
     progress: &ProgressBar,
     warn: &mut dyn FnMut(String),
-    render: impl Fn(Vec<Record>) -> T + Sync,
+    render: impl Fn(Vec<Emitted<'_>>) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), SignError>,
 ) -> Result<SigningStats, SignError> {
     check_keys(&zone.apex, keys, key_set)?;
@@ -226,25 +229,44 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
     let chunk_starts: Vec<usize> = (0..nodes.len()).step_by(emit::CHUNK_NODES).collect();
     let nsec3_starts: Vec<usize> = chunk_starts.iter().map(|&first| context.nsec3_start(first)).collect();
     progress.set_length(nodes.len() as u64);
-    // A wave is a few chunks per thread: enough to keep every core busy,
-    // few enough that the wave's output is small next to the zone.
-    let wave = rayon::current_num_threads() * 8;
-    for wave_start in (0..chunk_starts.len()).step_by(wave) {
-        let wave_end = (wave_start + wave).min(chunk_starts.len());
-        let rendered: Vec<T> = (wave_start..wave_end)
-            .into_par_iter()
-            .map(|c| {
-                let nodes_end = chunk_starts.get(c + 1).copied().unwrap_or(nodes.len());
-                let nsec3_end = nsec3_starts.get(c + 1).copied().unwrap_or(nsec3.len());
-                let records = context.emit(chunk_starts[c]..nodes_end, nsec3_starts[c]..nsec3_end)?;
-                progress.inc((nodes_end - chunk_starts[c]) as u64);
-                Ok(render(records))
-            })
-            .collect::<Result<Vec<T>, SignError>>()?;
-        for chunk in rendered {
-            sink(chunk)?;
+    let sign_chunk = |c: usize| -> Result<T, SignError> {
+        let nodes_end = chunk_starts.get(c + 1).copied().unwrap_or(nodes.len());
+        let nsec3_end = nsec3_starts.get(c + 1).copied().unwrap_or(nsec3.len());
+        let records = context.emit(chunk_starts[c]..nodes_end, nsec3_starts[c]..nsec3_end)?;
+        progress.inc((nodes_end - chunk_starts[c]) as u64);
+        Ok(render(records))
+    };
+    // A wave is a few chunks per thread: enough to keep every core busy
+    // (a wave ends when its slowest chunk does), few enough that its output
+    // is small next to the zone. A producer thread feeds waves to the pool
+    // back to back; this thread hands each finished wave to `sink`
+    // meanwhile, so writing the output never stalls the signing threads.
+    let wave = rayon::current_num_threads() * emit::WAVE_CHUNKS_PER_THREAD;
+    let chunk_count = chunk_starts.len();
+    std::thread::scope(|scope| {
+        let (waves, finished) = std::sync::mpsc::sync_channel::<Result<Vec<T>, SignError>>(1);
+        scope.spawn(move || {
+            for wave_start in (0..chunk_count).step_by(wave) {
+                let wave_end = (wave_start + wave).min(chunk_count);
+                let rendered = (wave_start..wave_end)
+                    .into_par_iter()
+                    .map(sign_chunk)
+                    .collect::<Result<Vec<T>, SignError>>();
+                let failed = rendered.is_err();
+                // A closed channel means the sink failed: stop signing.
+                if waves.send(rendered).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        // Dropping `finished` on an error (by returning) stops the producer.
+        for rendered in finished {
+            for chunk in rendered? {
+                sink(chunk)?;
+            }
         }
-    }
+        Ok::<(), SignError>(())
+    })?;
     progress.finish_and_clear();
     Ok(SigningStats {
         signatures: signatures.into_inner(),
