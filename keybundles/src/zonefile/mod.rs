@@ -60,6 +60,30 @@ struct Source {
     at_start: bool,
 }
 
+/// What a reader carries from one entry to the next: enough to resume
+/// reading at a later entry boundary of the same file, so that pieces of a
+/// large file can be read on several threads (see [`split_points`]).
+#[derive(Clone, Debug)]
+pub struct ReaderState {
+    origin: Name,
+    dollar_ttl: Option<u32>,
+    last_ttl: Option<u32>,
+    last_owner: Option<Name>,
+}
+
+impl ReaderState {
+    /// True when an entry read after `self` means the same as after
+    /// `other`: same origin, same `$TTL`, and — with no `$TTL`, when a
+    /// record without TTL takes the last one given (RFC 1035 §5.1) — the
+    /// same last TTL. (The previous owner does not count: only an entry
+    /// starting with whitespace uses it.)
+    pub fn same_context(&self, other: &ReaderState) -> bool {
+        self.origin == other.origin
+            && self.dollar_ttl == other.dollar_ttl
+            && (self.dollar_ttl.is_some() || self.last_ttl == other.last_ttl)
+    }
+}
+
 /// Reads records from a zone file, one [`Entry`] at a time.
 pub struct ZoneReader {
     stack: Vec<Source>,
@@ -75,6 +99,8 @@ pub struct ZoneReader {
     rdata: Vec<u8>,
     name_buf: Vec<u8>,
     warnings: Vec<Warning>,
+    /// The input ended inside parentheses.
+    ended_in_parentheses: bool,
 }
 
 /// Reuses a vector's allocation for tokens of another lifetime.
@@ -128,7 +154,60 @@ impl ZoneReader {
             rdata: Vec::with_capacity(1024),
             name_buf: Vec::with_capacity(256),
             warnings: Vec::new(),
+            ended_in_parentheses: false,
         }
+    }
+
+    /// Resumes reading a file whose earlier part another reader has read:
+    /// `reader` yields the file from an entry boundary on, which is line
+    /// `first_line` of `file`, and `state` is that reader's
+    /// [`ZoneReader::state`] at the boundary.
+    pub fn resume(
+        reader: Box<dyn BufRead + Send>,
+        file: Arc<Path>,
+        first_line: usize,
+        state: &ReaderState,
+    ) -> ZoneReader {
+        let source = Source {
+            reader,
+            identity: std::fs::canonicalize(&file).ok(),
+            file,
+            line: first_line.saturating_sub(1),
+            saved_origin: state.origin.clone(),
+            at_start: first_line <= 1,
+        };
+        let mut reader = ZoneReader::with_source(source, &state.origin);
+        reader.dollar_ttl = state.dollar_ttl;
+        reader.last_ttl = state.last_ttl;
+        reader.last_owner = state.last_owner.clone();
+        reader
+    }
+
+    /// The state before the first entry of a zone file for `origin`.
+    pub fn initial_state(origin: &Name) -> ReaderState {
+        ReaderState {
+            origin: origin.clone(),
+            dollar_ttl: None,
+            last_ttl: None,
+            last_owner: None,
+        }
+    }
+
+    /// The state to [`resume`](ZoneReader::resume) from, after the last
+    /// entry read.
+    pub fn state(&self) -> ReaderState {
+        ReaderState {
+            origin: self.origin.clone(),
+            dollar_ttl: self.dollar_ttl,
+            last_ttl: self.last_ttl,
+            last_owner: self.last_owner.clone(),
+        }
+    }
+
+    /// True when the input ended inside parentheses. Reading a piece of a
+    /// file, that means the piece was cut inside a multi-line entry.
+    pub fn ended_in_parentheses(&self) -> bool {
+        self.ended_in_parentheses
     }
 
     /// Warnings so far.
@@ -198,6 +277,7 @@ impl ZoneReader {
             };
             if n == 0 {
                 if parens.depth > 0 {
+                    self.ended_in_parentheses = true;
                     let line = parens.open_line;
                     return Err(self.error(
                         line,
@@ -459,6 +539,48 @@ impl ZoneReader {
     }
 }
 
+/// Up to `pieces - 1` offsets in `text`, in increasing order, spread
+/// evenly, each at the start of a line that begins a record with an
+/// explicit owner (not blank, not a comment, not a directive, not a
+/// continuation starting with whitespace). Reading from such a line needs
+/// no previous owner — provided the line is not inside parentheses, which
+/// only reading the preceding text can tell: a reader of the piece before
+/// a split point that [`ended_in_parentheses`](ZoneReader::ended_in_parentheses)
+/// shows the point was inside an entry.
+pub fn split_points(text: &[u8], pieces: usize) -> Vec<usize> {
+    let mut points = Vec::new();
+    let step = text.len() / pieces.max(1);
+    if step == 0 {
+        return points;
+    }
+    let mut at = step;
+    while at < text.len() {
+        let Some(point) = next_owner_line(text, at) else {
+            break;
+        };
+        points.push(point);
+        at = (point + step).max(at + step);
+    }
+    points
+}
+
+/// The first line start at or after `from` (not counting `from` itself
+/// unless a line starts there) whose first octet can begin an owner name.
+pub fn next_owner_line(text: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    if at > 0 && text.get(at - 1) != Some(&b'\n') {
+        at += text.get(at..)?.iter().position(|&b| b == b'\n')? + 1;
+    }
+    loop {
+        match text.get(at)? {
+            b' ' | b'\t' | b';' | b'$' | b'\n' | b'\r' | b'(' | b')' | b'"' => {
+                at += text.get(at..)?.iter().position(|&b| b == b'\n')? + 1;
+            }
+            _ => return Some(at),
+        }
+    }
+}
+
 /// `IN`, `CH`, `HS`, `CLASSnnn`, without allocating for the common case.
 fn class_from(text: &[u8]) -> Option<Class> {
     if text.eq_ignore_ascii_case(b"IN") {
@@ -486,7 +608,19 @@ fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<()> {
     }
 }
 
-fn open_source(path: &Path, file: Arc<Path>, origin: &Name) -> Result<Source, ZoneFileErrorKind> {
+/// Opens a zone file for reading, refusing directories, with the errors
+/// [`ZoneReader::open`] gives.
+pub fn open_file(path: &Path) -> Result<File, ZoneFileError> {
+    open_handle(path).map_err(|kind| ZoneFileError {
+        location: Location {
+            file: path.into(),
+            line: 0,
+        },
+        kind,
+    })
+}
+
+fn open_handle(path: &Path) -> Result<File, ZoneFileErrorKind> {
     let io_error = |e: std::io::Error| ZoneFileErrorKind::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -498,6 +632,11 @@ fn open_source(path: &Path, file: Arc<Path>, origin: &Name) -> Result<Source, Zo
             message: "is a directory".into(),
         });
     }
+    Ok(handle)
+}
+
+fn open_source(path: &Path, file: Arc<Path>, origin: &Name) -> Result<Source, ZoneFileErrorKind> {
+    let handle = open_handle(path)?;
     Ok(Source {
         reader: Box::new(BufReader::with_capacity(BUFFER_SIZE, handle)),
         file,

@@ -1,7 +1,11 @@
 //! The NSEC3 chain (RFC 5155 §7.1), with opt-out (§6) and empty
 //! non-terminals.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashSet;
+
+use rayon::prelude::*;
 
 use keybundles::denial::Nsec3;
 use keybundles::nsec3::{owner_for_hash, Nsec3Params, FLAG_OPT_OUT};
@@ -35,54 +39,82 @@ pub fn build(
         NodeKind::Delegation { has_ds } => has_ds || !opt_out,
         _ => true,
     };
-    let existing: HashSet<&Name> = nodes.iter().map(|n| n.owner(records)).collect();
-    // (hash, original name, types)
-    let mut entries: Vec<([u8; 20], Name, Vec<Rtype>)> = Vec::new();
-    let mut empty_non_terminals: HashSet<Name> = HashSet::new();
+    // Hashing is the costly part (a million names in a big unsigned-
+    // delegation-free zone): done on all threads.
+    let mut entries: Vec<([u8; 20], Cow<'_, Name>, Vec<Rtype>)> = nodes
+        .par_iter()
+        .filter(in_chain)
+        .map(|node| {
+            let owner = node.owner(records);
+            let mut types = node.authoritative_types(records);
+            let signed = match node.kind {
+                NodeKind::Delegation { has_ds } => has_ds,
+                _ => !types.is_empty(),
+            };
+            if signed {
+                types.push(Rtype::RRSIG);
+            }
+            (params.hash(owner), Cow::Borrowed(owner), types)
+        })
+        .collect();
+    for name in empty_non_terminals(records, nodes, apex, in_chain) {
+        entries.push((params.hash(&name), Cow::Owned(name), Vec::new()));
+    }
+    entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if let Some(pair) = entries.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Err(Nsec3Error::Collision(
+            pair[0].1.clone().into_owned(),
+            pair[1].1.clone().into_owned(),
+        ));
+    }
+    let flags = if opt_out { FLAG_OPT_OUT } else { 0 };
+    (0..entries.len())
+        .into_par_iter()
+        .map(|i| {
+            let (hash, _, types) = &entries[i];
+            let next = entries[(i + 1) % entries.len()].0;
+            let owner = owner_for_hash(hash, apex).map_err(|_| Nsec3Error::ZoneNameTooLong(apex.clone()))?;
+            let rdata = Nsec3 {
+                algorithm: params.algorithm,
+                flags,
+                iterations: params.iterations,
+                salt: params.salt.clone(),
+                next_hashed: next.to_vec(),
+                types: types.clone(),
+            }
+            .to_rdata();
+            Ok(Record::new(owner, Class::IN, ttl, Rtype::NSEC3, rdata))
+        })
+        .collect()
+}
+
+/// The empty non-terminals above the chain's names (RFC 5155 §7.1): the
+/// ancestors, below the apex, that own no records.
+fn empty_non_terminals(
+    records: &[Record],
+    nodes: &[Node],
+    apex: &Name,
+    in_chain: impl Fn(&&Node) -> bool,
+) -> HashSet<Name> {
+    // Only needed for names two or more labels below the apex: a TLD's
+    // delegations never look it up, so it is built on first use.
+    let existing: OnceCell<HashSet<&Name>> = OnceCell::new();
+    let mut found = HashSet::new();
     for node in nodes.iter().filter(in_chain) {
-        let owner = node.owner(records);
-        let mut types = node.authoritative_types(records);
-        let signed = match node.kind {
-            NodeKind::Delegation { has_ds } => has_ds,
-            _ => !types.is_empty(),
-        };
-        if signed {
-            types.push(Rtype::RRSIG);
-        }
-        entries.push((params.hash(owner), owner.clone(), types));
-        let mut ancestor = owner.parent();
+        let mut ancestor = node.owner(records).parent();
         while let Some(name) = ancestor {
-            if &name == apex || !name.is_subdomain_of(apex) || existing.contains(&name) {
+            if &name == apex || !name.is_subdomain_of(apex) {
+                break;
+            }
+            if existing
+                .get_or_init(|| nodes.iter().map(|n| n.owner(records)).collect())
+                .contains(&name)
+            {
                 break;
             }
             ancestor = name.parent();
-            empty_non_terminals.insert(name);
+            found.insert(name);
         }
     }
-    for name in empty_non_terminals {
-        entries.push((params.hash(&name), name, Vec::new()));
-    }
-    entries.sort_by_key(|e| e.0);
-    for pair in entries.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            return Err(Nsec3Error::Collision(pair[0].1.clone(), pair[1].1.clone()));
-        }
-    }
-    let flags = if opt_out { FLAG_OPT_OUT } else { 0 };
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, (hash, _, types)) in entries.iter().enumerate() {
-        let next = entries[(i + 1) % entries.len()].0;
-        let owner = owner_for_hash(hash, apex).map_err(|_| Nsec3Error::ZoneNameTooLong(apex.clone()))?;
-        let rdata = Nsec3 {
-            algorithm: params.algorithm,
-            flags,
-            iterations: params.iterations,
-            salt: params.salt.clone(),
-            next_hashed: next.to_vec(),
-            types: types.clone(),
-        }
-        .to_rdata();
-        out.push(Record::new(owner, Class::IN, ttl, Rtype::NSEC3, rdata));
-    }
-    Ok(out)
+    found
 }

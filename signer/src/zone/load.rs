@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use keybundles::zonefile::{Entry, ZoneReader};
+use super::read::read_entries;
 use keybundles::{Name, Rtype};
 
 use super::checks::{check_and_normalize, ZoneError};
@@ -19,17 +19,15 @@ pub struct LoadOptions {
 /// Reads and checks the zone in `path` for `apex`. `warn` receives one
 /// message per problem that does not stop signing (each with file:line).
 pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMut(String)) -> Result<Zone, ZoneError> {
-    let mut reader = ZoneReader::open(path, apex).map_err(ZoneError::Read)?;
-    let mut entries: Vec<Entry> = Vec::new();
+    let (mut entries, warnings) = read_entries(path, apex).map_err(ZoneError::Read)?;
     let mut dropped_dnssec = 0usize;
     let mut first_dropped = None;
-    for entry in reader.by_ref() {
-        let entry = entry.map_err(ZoneError::Read)?;
+    entries.retain(|entry| {
         let record = &entry.record;
         if record.rtype.is_dnssec_generated() && !options.keep_dnssec {
             dropped_dnssec += 1;
             first_dropped.get_or_insert_with(|| entry.location.to_string());
-            continue;
+            return false;
         }
         if record.rtype == Rtype::ZONEMD && record.owner == *apex && !options.keep_dnssec {
             // RFC 8976: the digest covers the whole zone, signatures
@@ -38,18 +36,18 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
                 "{}: the apex ZONEMD record was dropped: it cannot match the signed zone, and Signet does not compute ZONEMD",
                 entry.location
             ));
-            continue;
+            return false;
         }
         if !record.owner.is_subdomain_of(apex) {
             warn(format!(
                 "{}: {} {} is outside the zone {apex}; dropped, not signed",
                 entry.location, record.owner, record.rtype
             ));
-            continue;
+            return false;
         }
-        entries.push(entry);
-    }
-    for warning in reader.warnings() {
+        true
+    });
+    for warning in warnings {
         warn(format!("{}: {}", warning.location, warning.message));
     }
     if let Some(first) = first_dropped {

@@ -4,6 +4,7 @@
 mod checks;
 mod load;
 mod order;
+mod read;
 
 use keybundles::{Name, Record};
 

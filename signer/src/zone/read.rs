@@ -1,0 +1,399 @@
+//! Reading a zone file on all threads.
+//!
+//! Parsing a 1 M-delegation TLD (170 MB of text) on one thread takes over a
+//! second while every other core waits, so the file is read in windows of
+//! [`WINDOW`] octets, and each window is cut into pieces read in parallel.
+//! Pieces start at lines that begin a record with an explicit owner
+//! ([`split_points`]); each piece's reader is resumed from the state
+//! ($ORIGIN, $TTL, last TTL and owner) the previous window ended in.
+//!
+//! A piece's result only stands if every piece before it in the window
+//! ended outside parentheses (else the cut fell inside a multi-line entry)
+//! and in the context it started in (else a directive or, with no $TTL,
+//! an explicit TTL changed what later pieces' records mean). When that fails, the window is read again by one
+//! reader — and if even the window's end falls inside an entry, the rest
+//! of the file is. So the records, warnings and first error are always
+//! exactly those of reading the file from start to end with one reader.
+
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use keybundles::zonefile::{
+    next_owner_line, open_file, split_points, Entry, ReaderState, Warning, ZoneFileError, ZoneFileErrorKind, ZoneReader,
+};
+use keybundles::Name;
+use rayon::prelude::*;
+
+/// Octets read per window: large enough to give every thread several
+/// pieces, small next to the parsed zone (which is what takes memory).
+const WINDOW: usize = 32 << 20;
+/// Pieces per thread and window, so uneven pieces even out.
+const PIECES_PER_THREAD: usize = 4;
+
+/// Every entry of the zone file at `path` (relative names completed with
+/// `origin`), and the reader's warnings.
+pub fn read_entries(path: &Path, origin: &Name) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+    read_in_windows(path, origin, WINDOW, &mut Paths::default())
+}
+
+/// How the windows were read (for tests: proof the parallel path runs).
+#[derive(Debug, Default)]
+struct Paths {
+    in_pieces: usize,
+    retried_whole: usize,
+    rest_by_one_reader: usize,
+}
+
+fn read_in_windows(
+    path: &Path,
+    origin: &Name,
+    window_size: usize,
+    paths: &mut Paths,
+) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+    let mut file = open_file(path)?;
+    let file_name: Arc<Path> = path.into();
+    let io_error = |e: std::io::Error, line: usize| ZoneFileError {
+        location: keybundles::zonefile::Location {
+            file: file_name.clone(),
+            line,
+        },
+        kind: ZoneFileErrorKind::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        },
+    };
+    let mut out = Output::default();
+    let mut state = ZoneReader::initial_state(origin);
+    let mut pending: Vec<u8> = Vec::with_capacity(window_size + (window_size >> 2));
+    let mut line = 1usize;
+    let mut eof = false;
+    let mut first = true;
+    loop {
+        while !eof && pending.len() < window_size {
+            let want = window_size - pending.len();
+            let read = (&mut file)
+                .take(want as u64)
+                .read_to_end(&mut pending)
+                .map_err(|e| io_error(e, line))?;
+            eof = read == 0;
+        }
+        if pending.is_empty() {
+            break;
+        }
+        // Cut the window at an owner line in its last quarter (all of it
+        // at the end of the file).
+        let cut = if eof {
+            Some(pending.len())
+        } else {
+            next_owner_line(&pending, pending.len() - pending.len() / 4)
+        };
+        let Some(cut) = cut else {
+            // No place to cut (an entry longer than a quarter window?):
+            // one reader for the rest.
+            {
+                paths.rest_by_one_reader += 1;
+                return read_rest_serially(pending, file, &file_name, line, &state, out);
+            }
+        };
+        // The first window's header ($ORIGIN, $TTL, comments before the
+        // first record) is read on its own: its directives set the state
+        // every piece starts from.
+        let mut start = 0;
+        if first {
+            first = false;
+            let header_end = next_owner_line(&pending[..cut], 0).unwrap_or(cut);
+            let header = read_piece(&pending[..header_end], &file_name, line, &state);
+            match out.accept_serial(header, eof && header_end == cut) {
+                Some(Ok(next)) => state = next,
+                Some(Err(error)) => return Err(error),
+                None => return read_rest_serially(pending, file, &file_name, line, &state, out),
+            }
+            line += count_lines(&pending[..header_end]);
+            start = header_end;
+        }
+        let window = &pending[start..cut];
+        let window_is_last = eof && cut == pending.len();
+        match read_window(window, &file_name, line, &state, window_is_last) {
+            WindowResult::Read(pieces) => {
+                paths.in_pieces += 1;
+                let next = out.accept_pieces(pieces)?;
+                state = next.unwrap_or(state);
+            }
+            WindowResult::Retry => {
+                paths.retried_whole += 1;
+                let piece = read_piece(window, &file_name, line, &state);
+                match out.accept_serial(piece, window_is_last) {
+                    Some(Ok(next)) => state = next,
+                    Some(Err(error)) => return Err(error),
+                    None => {
+                        pending.drain(..start);
+                        {
+                            paths.rest_by_one_reader += 1;
+                            return read_rest_serially(pending, file, &file_name, line, &state, out);
+                        }
+                    }
+                }
+            }
+        }
+        line += count_lines(window);
+        pending.drain(..cut);
+    }
+    Ok(out.finish())
+}
+
+/// What has been read so far: the entries piece by piece, so no vector
+/// the size of the zone is ever grown by doubling.
+#[derive(Default)]
+struct Output {
+    entries: Vec<Vec<Entry>>,
+    warnings: Vec<Warning>,
+}
+
+impl Output {
+    /// Takes a piece read alone: its error if it has one, `None` if it
+    /// ended inside parentheses before the end of the file (the caller
+    /// must read on across the cut), else the state after it.
+    fn accept_serial(&mut self, piece: Piece, is_last: bool) -> Option<Result<ReaderState, ZoneFileError>> {
+        if piece.ended_in_parentheses && !is_last {
+            return None;
+        }
+        if let Some(error) = piece.error {
+            return Some(Err(error));
+        }
+        self.entries.push(piece.entries);
+        self.warnings.extend(piece.warnings);
+        Some(Ok(piece.state))
+    }
+
+    /// Takes the pieces of a window that [`read_window`] found consistent;
+    /// returns the state after the last one.
+    fn accept_pieces(&mut self, pieces: Vec<Piece>) -> Result<Option<ReaderState>, ZoneFileError> {
+        let mut state = None;
+        for piece in pieces {
+            if let Some(error) = piece.error {
+                return Err(error);
+            }
+            self.entries.push(piece.entries);
+            self.warnings.extend(piece.warnings);
+            state = Some(piece.state);
+        }
+        Ok(state)
+    }
+
+    /// All entries in one vector of exactly their number.
+    fn finish(self) -> (Vec<Entry>, Vec<Warning>) {
+        let mut all = Vec::with_capacity(self.entries.iter().map(Vec::len).sum());
+        for piece in self.entries {
+            all.extend(piece);
+        }
+        (all, self.warnings)
+    }
+}
+
+/// One piece's reading.
+struct Piece {
+    entries: Vec<Entry>,
+    warnings: Vec<Warning>,
+    /// The first error; reading stops there.
+    error: Option<ZoneFileError>,
+    ended_in_parentheses: bool,
+    /// The state after the piece (after its error, if it has one).
+    state: ReaderState,
+}
+
+enum WindowResult {
+    /// Every piece stands (errors included).
+    Read(Vec<Piece>),
+    /// A cut fell inside an entry or after a directive: read it again whole.
+    Retry,
+}
+
+/// Reads `window` (starting at line `line`) in pieces, in parallel.
+fn read_window(window: &[u8], file: &Arc<Path>, line: usize, state: &ReaderState, is_last: bool) -> WindowResult {
+    let mut bounds = vec![0];
+    bounds.extend(split_points(window, rayon::current_num_threads() * PIECES_PER_THREAD));
+    bounds.push(window.len());
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let lines: Vec<usize> = ranges.par_iter().map(|&(s, e)| count_lines(&window[s..e])).collect();
+    let first_lines: Vec<usize> = lines
+        .iter()
+        .scan(line, |next, n| {
+            let first = *next;
+            *next += n;
+            Some(first)
+        })
+        .collect();
+    let pieces: Vec<Piece> = ranges
+        .par_iter()
+        .zip(first_lines.par_iter())
+        .map(|(&(s, e), &first_line)| read_piece(&window[s..e], file, first_line, state))
+        .collect();
+    let count = pieces.len();
+    for (i, piece) in pieces.iter().enumerate() {
+        let last = i + 1 == count;
+        if piece.ended_in_parentheses && !(last && is_last) {
+            return WindowResult::Retry;
+        }
+        if piece.error.is_some() {
+            // Everything before this piece stands, so its error is the
+            // one a single reader would have stopped at.
+            break;
+        }
+        if !last && !piece.state.same_context(state) {
+            return WindowResult::Retry;
+        }
+    }
+    WindowResult::Read(pieces)
+}
+
+/// Reads one piece of text, which is line `first_line` of `file` on.
+fn read_piece(text: &[u8], file: &Arc<Path>, first_line: usize, state: &ReaderState) -> Piece {
+    let source: Box<dyn BufRead + Send> = Box::new(Cursor::new(text.to_vec()));
+    let mut reader = ZoneReader::resume(source, file.clone(), first_line, state);
+    let mut entries = Vec::with_capacity(text.len() / 50);
+    let mut error = None;
+    for entry in reader.by_ref() {
+        match entry {
+            Ok(entry) => entries.push(entry),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    Piece {
+        entries,
+        warnings: reader.take_warnings(),
+        error,
+        ended_in_parentheses: reader.ended_in_parentheses(),
+        state: reader.state(),
+    }
+}
+
+/// Reads `pending` and the rest of `file` with one reader.
+fn read_rest_serially(
+    pending: Vec<u8>,
+    file: std::fs::File,
+    file_name: &Arc<Path>,
+    line: usize,
+    state: &ReaderState,
+    mut out: Output,
+) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+    let rest = Cursor::new(pending).chain(file);
+    let source: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 20, rest));
+    let mut reader = ZoneReader::resume(source, file_name.clone(), line, state);
+    let mut rest = Vec::new();
+    for entry in reader.by_ref() {
+        rest.push(entry?);
+    }
+    out.entries.push(rest);
+    out.warnings.extend(reader.take_warnings());
+    Ok(out.finish())
+}
+
+fn count_lines(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| b == b'\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What one reader makes of the file, start to end, stopping at the
+    /// first error as `zone::load` does.
+    fn read_serially(path: &Path, origin: &Name) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+        let mut reader = ZoneReader::open(path, origin)?;
+        let mut entries = Vec::new();
+        for entry in reader.by_ref() {
+            entries.push(entry?);
+        }
+        Ok((entries, reader.take_warnings()))
+    }
+
+    /// A zone with every cross-line dependency the pieces must respect:
+    /// parentheses over many lines (some holding quotes, `;` and `(`),
+    /// owners carried over by leading whitespace, inherited TTLs with no
+    /// $TTL, $TTL and $ORIGIN changing mid-file, an $INCLUDE, CRLF lines.
+    fn tricky_zone(dir: &Path, blocks: usize) -> String {
+        std::fs::write(dir.join("inc.zone"), "included 300 A 192.0.2.99\n  TXT \"in\"\n").unwrap();
+        let mut text =
+            String::from("\u{feff}; header\n$ORIGIN example.\n@ 3600 IN SOA ns1 host (\n 1 2 3 4 5 )\n@ NS ns1\n");
+        for i in 0..blocks {
+            text.push_str(&format!("n{i} A 192.0.2.1\n   AAAA 2001:db8::1\n"));
+            text.push_str(&format!("t{i} TXT ( \"a ( b ; c\"\n  \"d\" )\n"));
+            text.push_str(&format!("m{i} MX (\n 10\n\n ; comment inside\n mail{i} )\r\n"));
+            if i % 5 == 4 {
+                text.push_str(&format!("e{i} {} A 192.0.2.5\n", 200 + i));
+            }
+            match i % 7 {
+                0 => text.push_str(&format!("$TTL {}\n", 100 + i)),
+                1 => text.push_str(&format!("$ORIGIN sub{i}.example.\n")),
+                2 => text.push_str("$ORIGIN example.\n"),
+                3 => text.push_str("$INCLUDE inc.zone\n"),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    fn check_same(text: &str, name: &str) -> Paths {
+        let mut paths = Paths::default();
+        let dir = tempfile::tempdir().unwrap();
+        let _ = tricky_zone(dir.path(), 0);
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let origin: Name = "example.".parse().unwrap();
+        let serial = read_serially(&path, &origin);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        for window in [16, 37, 100, 333, 1000, 4096, 1 << 20] {
+            let parallel = pool.install(|| read_in_windows(&path, &origin, window, &mut paths));
+            match (&serial, &parallel) {
+                (Ok((se, sw)), Ok((pe, pw))) => {
+                    assert_eq!(se, pe, "entries, window {window}");
+                    assert_eq!(format!("{sw:?}"), format!("{pw:?}"), "warnings, window {window}");
+                }
+                (Err(s), Err(p)) => assert_eq!(s.to_string(), p.to_string(), "error, window {window}"),
+                _ => panic!("window {window}: serial {serial:?} but in pieces {parallel:?}"),
+            }
+        }
+        paths
+    }
+
+    #[test]
+    fn pieces_read_like_one_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = tricky_zone(dir.path(), 60);
+        let paths = check_same(&text, "zone");
+        assert!(paths.in_pieces > 0 && paths.retried_whole > 0, "{paths:?}");
+        // Inherited TTLs without $TTL: every piece depends on the last.
+        let no_ttl = text.replace("$TTL", "; no $TTL");
+        check_same(&no_ttl, "zone");
+        // Big uniform zone: most windows really are read in pieces.
+        let mut plain = String::from("$ORIGIN example.\n$TTL 300\n@ SOA ns1 host 1 2 3 4 5\n@ NS ns1\n");
+        for i in 0..3000 {
+            plain.push_str(&format!("d{i} NS ns1.d{i}\nns1.d{i} A 192.0.2.{}\n", i % 250));
+        }
+        let paths = check_same(&plain, "zone");
+        assert!(
+            paths.in_pieces > 20 && paths.retried_whole < paths.in_pieces,
+            "{paths:?}"
+        );
+    }
+
+    #[test]
+    fn pieces_report_the_first_error_like_one_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = tricky_zone(dir.path(), 60);
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for bad_line in [7, lines.len() / 2, lines.len() - 2] {
+            let mut broken: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            broken[bad_line] = "bad A 300.0.0.1\n".into();
+            check_same(&broken.concat(), "zone");
+        }
+        // A parenthesis that never closes, near the end.
+        check_same(&format!("{text}late MX ( 10\n mail\n"), "zone");
+        // An error both early and late: the early one wins.
+        check_same(&format!("{}\nworse A\n", text.replacen("n3 A", "n3 BOGUS", 1)), "zone");
+    }
+}
