@@ -21,6 +21,7 @@ pub mod dnskey;
 pub mod ds;
 pub mod name;
 pub mod nsec3;
+pub mod octets;
 pub mod rdata;
 pub mod record;
 pub mod rrsig;

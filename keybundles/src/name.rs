@@ -9,6 +9,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::octets::Octets;
+
 /// Longest label, in octets (RFC 1035 §2.3.4).
 pub const MAX_LABEL_LEN: usize = 63;
 /// Longest name in wire form, in octets, root label included (RFC 1035 §2.3.4).
@@ -33,12 +35,12 @@ pub enum NameError {
 
 /// An absolute domain name in uncompressed wire form.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Name(Box<[u8]>);
+pub struct Name(Octets);
 
 impl Name {
     /// The root name, `.`.
     pub fn root() -> Name {
-        Name(Box::new([0u8]))
+        Name(Octets::from([0u8]))
     }
 
     /// Builds a name from uncompressed wire bytes (no compression pointers),

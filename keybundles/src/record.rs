@@ -5,6 +5,7 @@
 //! produced only when a file is written (see [`crate::rdata`]).
 
 use crate::name::Name;
+use crate::octets::Octets;
 use crate::rtype::{Class, Rtype};
 
 /// A resource record.
@@ -16,11 +17,11 @@ pub struct Record {
     pub rtype: Rtype,
     /// RDATA in uncompressed wire form. For the types of RFC 4034 §6.2 the
     /// embedded names are lowercase, so this is also the canonical form.
-    pub rdata: Box<[u8]>,
+    pub rdata: Octets,
 }
 
 impl Record {
-    pub fn new(owner: Name, class: Class, ttl: u32, rtype: Rtype, rdata: impl Into<Box<[u8]>>) -> Record {
+    pub fn new(owner: Name, class: Class, ttl: u32, rtype: Rtype, rdata: impl Into<Octets>) -> Record {
         Record {
             owner,
             class,

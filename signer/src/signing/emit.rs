@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use keybundles::{Record, Rtype};
@@ -15,9 +16,10 @@ use keybundles::{Record, Rtype};
 use super::layout::{Node, NodeKind};
 use super::{nsec, RrsetSigner, SignError};
 
-/// Owner names per chunk: large enough that scheduling costs nothing next
-/// to signing, small enough to spread over many cores.
-pub const CHUNK_NODES: usize = 512;
+/// Owner names (and NSEC3 records) per chunk: large enough that
+/// scheduling costs nothing next to signing, small enough to spread over
+/// many cores.
+pub const CHUNK_ITEMS: usize = 512;
 
 /// Chunks per signing thread in one wave (see `sign_zone_streaming`).
 pub const WAVE_CHUNKS_PER_THREAD: usize = 16;
@@ -41,16 +43,41 @@ pub struct ChunkContext<'a> {
 }
 
 impl<'a> ChunkContext<'a> {
-    /// The NSEC3 records that go in the chunk starting at node `first`:
-    /// those sorting at or after its first owner and before the next
-    /// chunk's first owner.
-    pub fn nsec3_start(&self, first_node: usize) -> usize {
-        if first_node == 0 {
-            return 0;
+    /// Cuts the zone into chunks of about [`CHUNK_ITEMS`] owner names and
+    /// NSEC3 records each, in output order: `(nodes, nsec3)` ranges. The
+    /// NSEC3 records are counted because they are not spread like the
+    /// names: hashed owners sort before or after a TLD's `d…` names in
+    /// long runs, and a chunk holding such a run would leave one thread
+    /// signing it while the others wait.
+    pub fn plan_chunks(&self) -> Vec<(Range<usize>, Range<usize>)> {
+        let (nodes, nsec3) = (self.nodes.len(), self.nsec3.len());
+        let mut chunks = Vec::with_capacity((nodes + nsec3) / CHUNK_ITEMS + 1);
+        let (mut node, mut record, mut start, mut taken) = (0, 0, (0, 0), 0);
+        while node < nodes || record < nsec3 {
+            // The same rule as `emit`: an NSEC3 record goes before the
+            // first name it sorts below.
+            let record_first = record < nsec3
+                && (node == nodes
+                    || self.nsec3[record]
+                        .owner
+                        .canonical_cmp(self.nodes[node].owner(self.records))
+                        == Ordering::Less);
+            if record_first {
+                record += 1;
+            } else {
+                node += 1;
+            }
+            taken += 1;
+            if taken == CHUNK_ITEMS {
+                chunks.push((start.0..node, start.1..record));
+                start = (node, record);
+                taken = 0;
+            }
         }
-        let owner = self.nodes[first_node].owner(self.records);
-        self.nsec3
-            .partition_point(|r| r.owner.canonical_cmp(owner) == Ordering::Less)
+        if taken > 0 {
+            chunks.push((start.0..node, start.1..record));
+        }
+        chunks
     }
 
     /// The records of nodes `range`, with their signatures and denial

@@ -226,14 +226,13 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
         signatures: &signatures,
         reused: &reused,
     };
-    let chunk_starts: Vec<usize> = (0..nodes.len()).step_by(emit::CHUNK_NODES).collect();
-    let nsec3_starts: Vec<usize> = chunk_starts.iter().map(|&first| context.nsec3_start(first)).collect();
+    let chunks = context.plan_chunks();
     progress.set_length(nodes.len() as u64);
     let sign_chunk = |c: usize| -> Result<T, SignError> {
-        let nodes_end = chunk_starts.get(c + 1).copied().unwrap_or(nodes.len());
-        let nsec3_end = nsec3_starts.get(c + 1).copied().unwrap_or(nsec3.len());
-        let records = context.emit(chunk_starts[c]..nodes_end, nsec3_starts[c]..nsec3_end)?;
-        progress.inc((nodes_end - chunk_starts[c]) as u64);
+        let (node_range, nsec3_range) = chunks[c].clone();
+        let names = node_range.len();
+        let records = context.emit(node_range, nsec3_range)?;
+        progress.inc(names as u64);
         Ok(render(records))
     };
     // A wave is a few chunks per thread: enough to keep every core busy
@@ -242,7 +241,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
     // back to back; this thread hands each finished wave to `sink`
     // meanwhile, so writing the output never stalls the signing threads.
     let wave = rayon::current_num_threads() * emit::WAVE_CHUNKS_PER_THREAD;
-    let chunk_count = chunk_starts.len();
+    let chunk_count = chunks.len();
     std::thread::scope(|scope| {
         let (waves, finished) = std::sync::mpsc::sync_channel::<Result<Vec<T>, SignError>>(1);
         scope.spawn(move || {
@@ -321,7 +320,7 @@ fn add_apex_records(
         .iter()
         .find(|r| r.rtype == Rtype::DNSKEY)
         .map_or(zone.soa_ttl, |r| r.ttl);
-    let mut apex: Vec<Record> = zone.records.drain(..apex_len).collect();
+    let mut apex: Vec<Record> = zone.records[..apex_len].to_vec();
     if let Some(key_set) = key_set {
         let before = apex.len();
         apex.retain(|r| !is_key_set_type(r.rtype));
@@ -356,8 +355,8 @@ fn add_apex_records(
         ));
     }
     apex.sort_by(canonical_record_cmp);
-    apex.append(&mut zone.records);
-    zone.records = apex;
+    // In place: the zone's records are most of the memory, never copied.
+    zone.records.splice(..apex_len, apex);
 }
 
 /// Makes the RRSIGs for one RRset.

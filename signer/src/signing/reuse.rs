@@ -25,7 +25,7 @@ use crate::keys::ZoneKey;
 struct PreviousRrset {
     ttl: u32,
     /// Canonical RDATA, sorted and without duplicates.
-    rdatas: Vec<Box<[u8]>>,
+    rdatas: Vec<keybundles::octets::Octets>,
     signatures: Vec<(Rrsig, Record)>,
 }
 

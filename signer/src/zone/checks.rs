@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use keybundles::zonefile::{Entry, Location, ZoneFileError};
+use keybundles::zonefile::{Location, ZoneFileError};
 use keybundles::{Name, Record, Rtype};
 use rayon::slice::ParallelSliceMut;
 
@@ -51,28 +51,38 @@ pub enum ZoneError {
 }
 
 /// Sorts, removes duplicates, unifies RRset TTLs and checks the rules
-/// above. Warnings go to `warn`.
+/// above; `locations[i]` says where `records[i]` was read. Warnings go to
+/// `warn`.
 pub(super) fn check_and_normalize(
-    mut entries: Vec<Entry>,
+    mut records: Vec<Record>,
+    mut locations: Vec<Location>,
     apex: &Name,
     file: &Path,
     warn: &mut dyn FnMut(String),
 ) -> Result<Zone, ZoneError> {
-    sort_canonically(&mut entries);
+    sort_canonically(&mut records, &mut locations);
 
     let mut duplicates = 0usize;
     let mut first_duplicate: Option<Location> = None;
-    entries.dedup_by(|later, earlier| {
-        let same = later.record.owner == earlier.record.owner
-            && later.record.rtype == earlier.record.rtype
-            && later.record.rdata == earlier.record.rdata;
-        if same {
-            duplicates += 1;
-            first_duplicate.get_or_insert_with(|| later.location.clone());
-            earlier.record.ttl = earlier.record.ttl.min(later.record.ttl);
+    let mut previous: Option<usize> = None;
+    let mut kept = 0;
+    for i in 0..records.len() {
+        if let Some(p) = previous {
+            let (earlier, later) = (&records[p], &records[i]);
+            if later.owner == earlier.owner && later.rtype == earlier.rtype && later.rdata == earlier.rdata {
+                duplicates += 1;
+                first_duplicate.get_or_insert_with(|| locations[i].clone());
+                records[p].ttl = earlier.ttl.min(later.ttl);
+                continue;
+            }
         }
-        same
-    });
+        records.swap(kept, i);
+        locations.swap(kept, i);
+        previous = Some(kept);
+        kept += 1;
+    }
+    records.truncate(kept);
+    locations.truncate(kept);
     if let Some(location) = first_duplicate {
         warn(format!("{location}: {duplicates} duplicate record(s) collapsed"));
     }
@@ -82,22 +92,25 @@ pub(super) fn check_and_normalize(
     // In canonical order every name below a DNAME directly follows it.
     let mut dname: Option<Name> = None;
     let mut start = 0;
-    while start < entries.len() {
+    while start < records.len() {
         // One owner name at a time.
-        let owner = entries[start].record.owner.clone();
-        let end = start + entries[start..].iter().take_while(|e| e.record.owner == owner).count();
+        let owner = records[start].owner.clone();
+        let end = start + records[start..].iter().take_while(|r| r.owner == owner).count();
         if let Some(d) = dname.as_ref().filter(|d| owner.is_subdomain_of(d)) {
             return Err(ZoneError::DataBelowDname {
-                location: entries[start].location.clone(),
+                location: locations[start].clone(),
                 owner,
                 dname: d.clone(),
             });
         }
-        dname = entries[start..end]
+        dname = records[start..end]
             .iter()
-            .any(|e| e.record.rtype == Rtype::DNAME)
+            .any(|r| r.rtype == Rtype::DNAME)
             .then(|| owner.clone());
-        let node = &mut entries[start..end];
+        let node = Node {
+            records: &mut records[start..end],
+            locations: &locations[start..end],
+        };
         check_node(node, apex, &mut soa, &mut apex_ns, warn)?;
         start = end;
     }
@@ -113,10 +126,12 @@ pub(super) fn check_and_normalize(
             apex: apex.clone(),
         });
     }
-    let mut records: Vec<Record> = entries.into_iter().map(|e| e.record).collect();
-    // The collect above reuses the entries' larger allocation; give the
-    // difference (a third of it, tens of MB for a TLD) back.
-    records.shrink_to_fit();
+    // Where records were read is no longer needed: freed without copying
+    // the records.
+    drop(locations);
+    // Keep room for the few apex records signing adds (DNSKEY,
+    // NSEC3PARAM), so adding them never moves the whole zone.
+    records.shrink_to(records.len() + APEX_HEADROOM);
     Ok(Zone {
         apex: apex.clone(),
         records,
@@ -126,21 +141,51 @@ pub(super) fn check_and_normalize(
     })
 }
 
-/// Sorts `entries` into canonical order; equal records keep the order they
-/// were read in, so warnings are the same every run.
+/// Records signing may add at the apex without reallocating the zone.
+const APEX_HEADROOM: usize = 64;
+
+/// Keeps the records (and their locations) for which `keep` is true, in
+/// order.
+pub(super) fn retain_pairs(
+    records: &mut Vec<Record>,
+    locations: &mut Vec<Location>,
+    mut keep: impl FnMut(&Record, &Location) -> bool,
+) {
+    let mut kept = 0;
+    for i in 0..records.len() {
+        if keep(&records[i], &locations[i]) {
+            records.swap(kept, i);
+            locations.swap(kept, i);
+            kept += 1;
+        }
+    }
+    records.truncate(kept);
+    locations.truncate(kept);
+}
+
+/// Sorts `records` (and `locations` alike) into canonical order; equal
+/// records keep the order they were read in, so warnings are the same
+/// every run.
 ///
-/// Sorts 4-octet indices, not the entries: the merge buffer is small
-/// (a merge sort of the entries themselves would need one the size of the
+/// Sorts 4-octet indices, not the records: the merge buffer is small
+/// (a merge sort of the records themselves would need one the size of the
 /// zone), and a stable merge sort finishes in about one comparison per
 /// record on the mostly sorted files registries export.
-fn sort_canonically(entries: &mut [Entry]) {
-    let Ok(count) = u32::try_from(entries.len()) else {
-        entries.par_sort_by(|a, b| canonical_record_cmp(&a.record, &b.record));
+fn sort_canonically(records: &mut [Record], locations: &mut [Location]) {
+    let Ok(count) = u32::try_from(records.len()) else {
+        let mut pairs: Vec<(Record, Location)> = records.iter().cloned().zip(locations.iter().cloned()).collect();
+        pairs.par_sort_by(|a, b| canonical_record_cmp(&a.0, &b.0));
+        for (i, (record, location)) in pairs.into_iter().enumerate() {
+            records[i] = record;
+            locations[i] = location;
+        }
         return;
     };
     let mut order: Vec<u32> = (0..count).collect();
-    order.par_sort_by(|&a, &b| canonical_record_cmp(&entries[a as usize].record, &entries[b as usize].record));
-    permute(entries, &mut order);
+    order.par_sort_by(|&a, &b| canonical_record_cmp(&records[a as usize], &records[b as usize]));
+    let mut again = order.clone();
+    permute(records, &mut order);
+    permute(locations, &mut again);
 }
 
 /// Rearranges `items` so that position `i` holds what was at `order[i]`,
@@ -160,64 +205,73 @@ fn permute<T>(items: &mut [T], order: &mut [u32]) {
     }
 }
 
+/// The records of one owner name and where each was read.
+struct Node<'a> {
+    records: &'a mut [Record],
+    locations: &'a [Location],
+}
+
 fn check_node(
-    node: &mut [Entry],
+    node: Node<'_>,
     apex: &Name,
     soa: &mut Option<(u32, u32, u32)>,
     apex_ns: &mut bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<(), ZoneError> {
-    let owner = node[0].record.owner.clone();
+    let Node { records, locations } = node;
+    let owner = records[0].owner.clone();
     let at_apex = owner == *apex;
-    let cnames: Vec<&Entry> = node.iter().filter(|e| e.record.rtype == Rtype::CNAME).collect();
-    if let Some(cname) = cnames.first() {
+    let cnames: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].rtype == Rtype::CNAME)
+        .collect();
+    if let Some(&cname) = cnames.first() {
         if cnames.len() > 1 {
             return Err(ZoneError::MultipleCname {
-                location: cnames[1].location.clone(),
+                location: locations[cnames[1]].clone(),
                 owner,
             });
         }
-        if let Some(other) = node.iter().find(|e| e.record.rtype != Rtype::CNAME) {
+        if let Some(other) = records.iter().find(|r| r.rtype != Rtype::CNAME) {
             return Err(ZoneError::CnameAndOtherData {
-                location: cname.location.clone(),
+                location: locations[cname].clone(),
                 owner,
-                other: other.record.rtype,
+                other: other.rtype,
             });
         }
     }
     let mut start = 0;
-    while start < node.len() {
-        let rtype = node[start].record.rtype;
-        let end = start + node[start..].iter().take_while(|e| e.record.rtype == rtype).count();
-        let rrset = &mut node[start..end];
-        unify_ttl(rrset, warn);
+    while start < records.len() {
+        let rtype = records[start].rtype;
+        let end = start + records[start..].iter().take_while(|r| r.rtype == rtype).count();
+        unify_ttl(&mut records[start..end], &locations[start..end], warn);
+        let rrset = &records[start..end];
         match rtype {
             Rtype::SOA => {
                 let first = &rrset[0];
                 if !at_apex {
                     return Err(ZoneError::SoaNotAtApex {
-                        location: first.location.clone(),
+                        location: locations[start].clone(),
                         owner,
                         apex: apex.clone(),
                     });
                 }
                 if rrset.len() > 1 || soa.is_some() {
-                    let mut locations: Vec<&Location> = rrset.iter().map(|e| &e.location).collect();
-                    locations.sort_by_key(|l| (l.file.clone(), l.line));
+                    let mut found: Vec<&Location> = locations[start..end].iter().collect();
+                    found.sort_by_key(|l| (l.file.clone(), l.line));
                     return Err(ZoneError::ExtraSoa {
                         apex: apex.clone(),
-                        first: locations[0].clone(),
-                        second: locations
+                        first: found[0].clone(),
+                        second: found
                             .get(1)
                             .copied()
                             .cloned()
-                            .unwrap_or_else(|| first.location.clone()),
+                            .unwrap_or_else(|| locations[start].clone()),
                     });
                 }
-                let (serial, minimum) = soa_fields(&first.record.rdata).ok_or_else(|| ZoneError::BadSoa {
-                    location: first.location.clone(),
+                let (serial, minimum) = soa_fields(&first.rdata).ok_or_else(|| ZoneError::BadSoa {
+                    location: locations[start].clone(),
                 })?;
-                *soa = Some((first.record.ttl, serial, minimum));
+                *soa = Some((first.ttl, serial, minimum));
             }
             Rtype::NS if at_apex => *apex_ns = true,
             Rtype::CDS | Rtype::CDNSKEY => {
@@ -226,10 +280,10 @@ fn check_node(
                 } else {
                     Rtype::CDS
                 };
-                if !node.iter().any(|e| e.record.rtype == partner) {
+                if !records.iter().any(|r| r.rtype == partner) {
                     warn(format!(
                         "{}: {owner} has {rtype} but no {partner}; publish both so every parent can use them (RFC 7344 §4, RFC 8078)",
-                        node[start].location
+                        locations[start]
                     ));
                 }
             }
@@ -243,15 +297,15 @@ fn check_node(
 /// Gives every record of an RRset the lowest TTL among them (RFC 2181
 /// §5.2 forbids mixed TTLs; the lowest never keeps data cached longer
 /// than the operator allowed for any record).
-fn unify_ttl(rrset: &mut [Entry], warn: &mut dyn FnMut(String)) {
-    let min = rrset.iter().map(|e| e.record.ttl).min().unwrap_or(0);
-    if let Some(odd) = rrset.iter().find(|e| e.record.ttl != min) {
+fn unify_ttl(rrset: &mut [Record], locations: &[Location], warn: &mut dyn FnMut(String)) {
+    let min = rrset.iter().map(|r| r.ttl).min().unwrap_or(0);
+    if let Some(odd) = rrset.iter().position(|r| r.ttl != min) {
         warn(format!(
             "{}: {} {} has records with different TTLs; all get the lowest, {min}",
-            odd.location, odd.record.owner, odd.record.rtype
+            locations[odd], rrset[odd].owner, rrset[odd].rtype
         ));
-        for entry in rrset.iter_mut() {
-            entry.record.ttl = min;
+        for record in rrset.iter_mut() {
+            record.ttl = min;
         }
     }
 }

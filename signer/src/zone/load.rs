@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use super::read::read_entries;
+use super::read::{read_entries, ReadRecords};
 use keybundles::{Name, Rtype};
 
-use super::checks::{check_and_normalize, ZoneError};
+use super::checks::{check_and_normalize, retain_pairs, ZoneError};
 use super::Zone;
 
 /// Choices about what input to accept.
@@ -19,29 +19,31 @@ pub struct LoadOptions {
 /// Reads and checks the zone in `path` for `apex`. `warn` receives one
 /// message per problem that does not stop signing (each with file:line).
 pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMut(String)) -> Result<Zone, ZoneError> {
-    let (mut entries, warnings) = read_entries(path, apex).map_err(ZoneError::Read)?;
+    let ReadRecords {
+        mut records,
+        mut locations,
+        warnings,
+    } = read_entries(path, apex).map_err(ZoneError::Read)?;
     let mut dropped_dnssec = 0usize;
     let mut first_dropped = None;
-    entries.retain(|entry| {
-        let record = &entry.record;
+    retain_pairs(&mut records, &mut locations, |record, location| {
         if record.rtype.is_dnssec_generated() && !options.keep_dnssec {
             dropped_dnssec += 1;
-            first_dropped.get_or_insert_with(|| entry.location.to_string());
+            first_dropped.get_or_insert_with(|| location.to_string());
             return false;
         }
         if record.rtype == Rtype::ZONEMD && record.owner == *apex && !options.keep_dnssec {
             // RFC 8976: the digest covers the whole zone, signatures
             // included, so the input's ZONEMD cannot match the output.
             warn(format!(
-                "{}: the apex ZONEMD record was dropped: it cannot match the signed zone, and Signet does not compute ZONEMD",
-                entry.location
+                "{location}: the apex ZONEMD record was dropped: it cannot match the signed zone, and Signet does not compute ZONEMD"
             ));
             return false;
         }
         if !record.owner.is_subdomain_of(apex) {
             warn(format!(
-                "{}: {} {} is outside the zone {apex}; dropped, not signed",
-                entry.location, record.owner, record.rtype
+                "{location}: {} {} is outside the zone {apex}; dropped, not signed",
+                record.owner, record.rtype
             ));
             return false;
         }
@@ -55,5 +57,5 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
             "{first}: dropped {dropped_dnssec} RRSIG/NSEC/NSEC3/NSEC3PARAM record(s) from the input; Signet makes its own"
         ));
     }
-    check_and_normalize(entries, apex, path, warn)
+    check_and_normalize(records, locations, apex, path, warn)
 }

@@ -19,10 +19,11 @@ use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use keybundles::zonefile::Location;
 use keybundles::zonefile::{
     next_owner_line, open_file, split_points, Entry, ReaderState, Warning, ZoneFileError, ZoneFileErrorKind, ZoneReader,
 };
-use keybundles::Name;
+use keybundles::{Name, Record};
 use rayon::prelude::*;
 
 /// Octets read per window: large enough to give every thread several
@@ -31,9 +32,19 @@ const WINDOW: usize = 32 << 20;
 /// Pieces per thread and window, so uneven pieces even out.
 const PIECES_PER_THREAD: usize = 4;
 
-/// Every entry of the zone file at `path` (relative names completed with
+/// The records of a zone file, and where each was read.
+#[derive(Debug, Default, PartialEq)]
+pub struct ReadRecords {
+    pub records: Vec<Record>,
+    /// `locations[i]` is where `records[i]` was read. Kept apart so that
+    /// it can be dropped after the checks without copying the records.
+    pub locations: Vec<Location>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Every record of the zone file at `path` (relative names completed with
 /// `origin`), and the reader's warnings.
-pub fn read_entries(path: &Path, origin: &Name) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+pub fn read_entries(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
     read_in_windows(path, origin, WINDOW, &mut Paths::default())
 }
 
@@ -50,11 +61,11 @@ fn read_in_windows(
     origin: &Name,
     window_size: usize,
     paths: &mut Paths,
-) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+) -> Result<ReadRecords, ZoneFileError> {
     let mut file = open_file(path)?;
     let file_name: Arc<Path> = path.into();
     let io_error = |e: std::io::Error, line: usize| ZoneFileError {
-        location: keybundles::zonefile::Location {
+        location: Location {
             file: file_name.clone(),
             line,
         },
@@ -139,18 +150,27 @@ fn read_in_windows(
         line += count_lines(window);
         pending.drain(..cut);
     }
-    Ok(out.finish())
+    Ok(out)
 }
 
-/// What has been read so far: the entries piece by piece, so no vector
-/// the size of the zone is ever grown by doubling.
-#[derive(Default)]
-struct Output {
-    entries: Vec<Vec<Entry>>,
-    warnings: Vec<Warning>,
-}
+/// What has been read so far. Pieces are moved in window by window, so
+/// only one window's pieces exist beside it.
+type Output = ReadRecords;
 
-impl Output {
+impl ReadRecords {
+    fn push(&mut self, entry: Entry) {
+        self.records.push(entry.record);
+        self.locations.push(entry.location);
+    }
+
+    fn extend(&mut self, entries: Vec<Entry>) {
+        self.records.reserve(entries.len());
+        self.locations.reserve(entries.len());
+        for entry in entries {
+            self.push(entry);
+        }
+    }
+
     /// Takes a piece read alone: its error if it has one, `None` if it
     /// ended inside parentheses before the end of the file (the caller
     /// must read on across the cut), else the state after it.
@@ -161,7 +181,7 @@ impl Output {
         if let Some(error) = piece.error {
             return Some(Err(error));
         }
-        self.entries.push(piece.entries);
+        self.extend(piece.entries);
         self.warnings.extend(piece.warnings);
         Some(Ok(piece.state))
     }
@@ -174,20 +194,11 @@ impl Output {
             if let Some(error) = piece.error {
                 return Err(error);
             }
-            self.entries.push(piece.entries);
+            self.extend(piece.entries);
             self.warnings.extend(piece.warnings);
             state = Some(piece.state);
         }
         Ok(state)
-    }
-
-    /// All entries in one vector of exactly their number.
-    fn finish(self) -> (Vec<Entry>, Vec<Warning>) {
-        let mut all = Vec::with_capacity(self.entries.iter().map(Vec::len).sum());
-        for piece in self.entries {
-            all.extend(piece);
-        }
-        (all, self.warnings)
     }
 }
 
@@ -279,17 +290,15 @@ fn read_rest_serially(
     line: usize,
     state: &ReaderState,
     mut out: Output,
-) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+) -> Result<ReadRecords, ZoneFileError> {
     let rest = Cursor::new(pending).chain(file);
     let source: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 20, rest));
     let mut reader = ZoneReader::resume(source, file_name.clone(), line, state);
-    let mut rest = Vec::new();
     for entry in reader.by_ref() {
-        rest.push(entry?);
+        out.push(entry?);
     }
-    out.entries.push(rest);
     out.warnings.extend(reader.take_warnings());
-    Ok(out.finish())
+    Ok(out)
 }
 
 fn count_lines(text: &[u8]) -> usize {
@@ -302,13 +311,14 @@ mod tests {
 
     /// What one reader makes of the file, start to end, stopping at the
     /// first error as `zone::load` does.
-    fn read_serially(path: &Path, origin: &Name) -> Result<(Vec<Entry>, Vec<Warning>), ZoneFileError> {
+    fn read_serially(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
         let mut reader = ZoneReader::open(path, origin)?;
-        let mut entries = Vec::new();
+        let mut out = ReadRecords::default();
         for entry in reader.by_ref() {
-            entries.push(entry?);
+            out.push(entry?);
         }
-        Ok((entries, reader.take_warnings()))
+        out.warnings = reader.take_warnings();
+        Ok(out)
     }
 
     /// A zone with every cross-line dependency the pieces must respect:
@@ -349,9 +359,14 @@ mod tests {
         for window in [16, 37, 100, 333, 1000, 4096, 1 << 20] {
             let parallel = pool.install(|| read_in_windows(&path, &origin, window, &mut paths));
             match (&serial, &parallel) {
-                (Ok((se, sw)), Ok((pe, pw))) => {
-                    assert_eq!(se, pe, "entries, window {window}");
-                    assert_eq!(format!("{sw:?}"), format!("{pw:?}"), "warnings, window {window}");
+                (Ok(s), Ok(p)) => {
+                    assert_eq!(s.records, p.records, "records, window {window}");
+                    assert_eq!(s.locations, p.locations, "locations, window {window}");
+                    assert_eq!(
+                        format!("{:?}", s.warnings),
+                        format!("{:?}", p.warnings),
+                        "warnings, window {window}"
+                    );
                 }
                 (Err(s), Err(p)) => assert_eq!(s.to_string(), p.to_string(), "error, window {window}"),
                 _ => panic!("window {window}: serial {serial:?} but in pieces {parallel:?}"),
