@@ -32,11 +32,9 @@ fn load_previous(
     now: i64,
     refresh: i64,
 ) -> anyhow::Result<PreviousSignatures> {
-    let reader = keybundles::zonefile::ZoneReader::open(path, origin)?;
-    let records = reader
-        .map(|entry| entry.map(|e| e.record))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(PreviousSignatures::new(records, origin, now, refresh))
+    let read = zone::read_records(path, origin)?;
+    drop(read.locations);
+    Ok(PreviousSignatures::new(read.records, origin, now, refresh))
 }
 
 pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {

@@ -13,7 +13,8 @@
 //! Reused signatures are not verified again here: the `valid` guardrail
 //! (or `signer verify`) checks the whole output.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use keybundles::rrsig::Rrsig;
 use keybundles::time::from_serial;
@@ -31,7 +32,10 @@ struct PreviousRrset {
 
 /// The reusable signatures of a previously signed zone.
 pub struct PreviousSignatures {
-    rrsets: HashMap<(Name, Rtype), PreviousRrset>,
+    /// Only RRsets that carry a signature by the apex are indexed. Fx, not
+    /// SipHash: millions of owner names are looked up, and resistance to
+    /// chosen collisions buys nothing against one's own signed zone.
+    rrsets: FxHashMap<(Name, Rtype), PreviousRrset>,
     /// Only signatures valid for longer than this after `now` are kept.
     refresh: i64,
     now: i64,
@@ -40,38 +44,39 @@ pub struct PreviousSignatures {
 impl PreviousSignatures {
     /// Indexes the records of a signed zone (in any order).
     pub fn new(records: Vec<Record>, apex: &Name, now: i64, refresh: i64) -> PreviousSignatures {
-        let mut rrsets: HashMap<(Name, Rtype), PreviousRrset> = HashMap::new();
-        let mut signatures = Vec::new();
-        for record in records {
-            if record.rtype == Rtype::RRSIG {
-                signatures.push(record);
-                continue;
-            }
-            let entry = rrsets
-                .entry((record.owner.clone(), record.rtype))
+        let mut rrsets: FxHashMap<(Name, Rtype), PreviousRrset> = FxHashMap::default();
+        // Signatures first, so that the (many) unsigned RRsets — NS at
+        // delegations, glue — are never indexed.
+        let (signatures, data): (Vec<Record>, Vec<Record>) =
+            records.into_par_iter().partition(|r| r.rtype == Rtype::RRSIG);
+        let parsed: Vec<(Rrsig, Record)> = signatures
+            .into_par_iter()
+            .filter_map(|record| {
+                let rrsig = Rrsig::from_rdata(&record.rdata).ok()?;
+                rrsig.signer.eq_ignore_case(apex).then_some((rrsig, record))
+            })
+            .collect();
+        for (rrsig, record) in parsed {
+            rrsets
+                .entry((record.owner.clone(), rrsig.type_covered))
                 .or_insert_with(|| PreviousRrset {
-                    ttl: record.ttl,
+                    ttl: u32::MAX,
                     rdatas: Vec::new(),
                     signatures: Vec::new(),
-                });
-            entry.ttl = entry.ttl.min(record.ttl);
-            entry.rdatas.push(record.rdata);
+                })
+                .signatures
+                .push((rrsig, record));
         }
-        for rrset in rrsets.values_mut() {
+        for record in data {
+            if let Some(rrset) = rrsets.get_mut(&(record.owner, record.rtype)) {
+                rrset.ttl = rrset.ttl.min(record.ttl);
+                rrset.rdatas.push(record.rdata);
+            }
+        }
+        rrsets.par_iter_mut().for_each(|(_, rrset)| {
             rrset.rdatas.sort();
             rrset.rdatas.dedup();
-        }
-        for record in signatures {
-            let Ok(rrsig) = Rrsig::from_rdata(&record.rdata) else {
-                continue;
-            };
-            if !rrsig.signer.eq_ignore_case(apex) {
-                continue;
-            }
-            if let Some(rrset) = rrsets.get_mut(&(record.owner.clone(), rrsig.type_covered)) {
-                rrset.signatures.push((rrsig, record));
-            }
-        }
+        });
         PreviousSignatures { rrsets, refresh, now }
     }
 

@@ -38,7 +38,7 @@ use std::fmt;
 use keybundles::dnskey::Dnskey;
 use keybundles::nsec3::Nsec3Params;
 use keybundles::time::{format_compact, format_duration};
-use keybundles::zonefile::{Warning, ZoneFileError, ZoneReader};
+use keybundles::zonefile::{Warning, ZoneFileError};
 use keybundles::{Name, Record, Rtype};
 
 pub use zone_view::{NameKind, Node, ZoneView};
@@ -302,13 +302,12 @@ pub fn verify_file(
     origin: &Name,
     options: &Options,
 ) -> Result<(Report, Vec<Warning>), ZoneFileError> {
-    let mut reader = ZoneReader::open(path, origin)?;
-    let mut records = Vec::new();
-    for entry in reader.by_ref() {
-        records.push(entry?.record);
-    }
-    let warnings = reader.take_warnings();
-    Ok((verify_zone(origin, records, options), warnings))
+    // The zone reader shared with the signer is only the tokenizer and
+    // RDATA parser: reading in parallel pieces changes nothing in what it
+    // returns (see `zone::read`).
+    let read = crate::zone::read_records(path, origin)?;
+    drop(read.locations);
+    Ok((verify_zone(origin, read.records, options), read.warnings))
 }
 
 /// Verifies a signed zone. `records` is the whole zone, in any order; the

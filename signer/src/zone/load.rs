@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::read::{read_entries, ReadRecords};
+use super::read::{read_records, ReadRecords};
 use keybundles::{Name, Rtype};
 
 use super::checks::{check_and_normalize, retain_pairs, ZoneError};
@@ -23,7 +23,7 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         mut records,
         mut locations,
         warnings,
-    } = read_entries(path, apex).map_err(ZoneError::Read)?;
+    } = read_records(path, apex).map_err(ZoneError::Read)?;
     let mut dropped_dnssec = 0usize;
     let mut first_dropped = None;
     retain_pairs(&mut records, &mut locations, |record, location| {

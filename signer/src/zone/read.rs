@@ -44,7 +44,7 @@ pub struct ReadRecords {
 
 /// Every record of the zone file at `path` (relative names completed with
 /// `origin`), and the reader's warnings.
-pub fn read_entries(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
+pub fn read_records(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
     read_in_windows(path, origin, WINDOW, &mut Paths::default())
 }
 
