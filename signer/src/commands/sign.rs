@@ -97,6 +97,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     };
 
     let mut warn = |message: String| ctx.warn(message);
+    crate::timing::start();
     let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
     let previous = match &args.previous {
         Some(path) => {
@@ -105,7 +106,9 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
                 (None, Some(config)) => config.signatures.refresh,
                 (None, None) => DEFAULT_REFRESH,
             };
-            Some(load_previous(path, &origin, ctx.now, refresh)?)
+            let previous = load_previous(path, &origin, ctx.now, refresh)?;
+            crate::timing::phase("read previous");
+            Some(previous)
         }
         None => None,
     };
@@ -134,6 +137,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         outcome = Some(result);
         io_result
     });
+    crate::timing::phase("sign and write");
     let signed = match outcome {
         Some(Err(err)) => return Err(err.into()),
         Some(Ok(stats)) => {

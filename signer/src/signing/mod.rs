@@ -207,6 +207,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
         ),
     };
 
+    crate::timing::phase("layout and denial chain");
     let roles = Roles::new(keys);
     let signer = RrsetSigner {
         apex: &zone.apex,

@@ -24,6 +24,7 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         mut locations,
         warnings,
     } = read_records(path, apex).map_err(ZoneError::Read)?;
+    crate::timing::phase("read");
     let mut dropped_dnssec = 0usize;
     let mut first_dropped = None;
     retain_pairs(&mut records, &mut locations, |record, location| {
@@ -57,5 +58,7 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
             "{first}: dropped {dropped_dnssec} RRSIG/NSEC/NSEC3/NSEC3PARAM record(s) from the input; Signet makes its own"
         ));
     }
-    check_and_normalize(records, locations, apex, path, warn)
+    let zone = check_and_normalize(records, locations, apex, path, warn);
+    crate::timing::phase("sort and check");
+    zone
 }
