@@ -78,9 +78,21 @@ impl ReaderState {
     /// same last TTL. (The previous owner does not count: only an entry
     /// starting with whitespace uses it.)
     pub fn same_context(&self, other: &ReaderState) -> bool {
-        self.origin == other.origin
-            && self.dollar_ttl == other.dollar_ttl
-            && (self.dollar_ttl.is_some() || self.last_ttl == other.last_ttl)
+        self.same_directives(other) && (self.dollar_ttl.is_some() || self.last_ttl == other.last_ttl)
+    }
+
+    /// True when `$ORIGIN` and `$TTL` are the same: all that an entry read
+    /// after `self` depends on if it never takes the last TTL given (see
+    /// [`ZoneReader::used_inherited_ttl`]).
+    pub fn same_directives(&self, other: &ReaderState) -> bool {
+        self.origin == other.origin && self.dollar_ttl == other.dollar_ttl
+    }
+
+    /// Takes the last TTL given from `earlier`: the state after a piece of
+    /// a file that gave no TTL of its own ([`ZoneReader::gave_ttl`]) and
+    /// was read resumed from another state than `earlier`.
+    pub fn inherit_last_ttl(&mut self, earlier: &ReaderState) {
+        self.last_ttl = earlier.last_ttl;
     }
 }
 
@@ -101,6 +113,11 @@ pub struct ZoneReader {
     warnings: Vec<Warning>,
     /// The input ended inside parentheses.
     ended_in_parentheses: bool,
+    /// A record took (or found none of) the last TTL this reader started
+    /// with: with no `$TTL`, before any record gave a TTL.
+    used_inherited_ttl: bool,
+    /// A record gave a TTL.
+    gave_ttl: bool,
 }
 
 /// Reuses a vector's allocation for tokens of another lifetime.
@@ -155,6 +172,8 @@ impl ZoneReader {
             name_buf: Vec::with_capacity(256),
             warnings: Vec::new(),
             ended_in_parentheses: false,
+            used_inherited_ttl: false,
+            gave_ttl: false,
         }
     }
 
@@ -208,6 +227,20 @@ impl ZoneReader {
     /// file, that means the piece was cut inside a multi-line entry.
     pub fn ended_in_parentheses(&self) -> bool {
         self.ended_in_parentheses
+    }
+
+    /// True when a record, with no `$TTL` in force, took its TTL from (or
+    /// found none in) the state the reader started or resumed with, before
+    /// any record gave one: only then does a resumed piece depend on the
+    /// last TTL of what came before it (RFC 1035 §5.1).
+    pub fn used_inherited_ttl(&self) -> bool {
+        self.used_inherited_ttl
+    }
+
+    /// True when a record gave a TTL, so [`ZoneReader::state`] holds a last
+    /// TTL of this reader's own.
+    pub fn gave_ttl(&self) -> bool {
+        self.gave_ttl
     }
 
     /// Warnings so far.
@@ -519,12 +552,17 @@ impl ZoneReader {
             Some(t) => {
                 self.check_ttl(t, line);
                 self.last_ttl = Some(t);
+                self.gave_ttl = true;
                 t
             }
-            None => self
-                .dollar_ttl
-                .or(self.last_ttl)
-                .ok_or_else(|| syntax("no TTL given and no $TTL".into()))?,
+            None => {
+                if self.dollar_ttl.is_none() && !self.gave_ttl {
+                    self.used_inherited_ttl = true;
+                }
+                self.dollar_ttl
+                    .or(self.last_ttl)
+                    .ok_or_else(|| syntax("no TTL given and no $TTL".into()))?
+            }
         };
         self.rdata.clear();
         rdata::parse_rdata_into(rtype, &tokens[i + 1..], &self.origin, &mut self.rdata)

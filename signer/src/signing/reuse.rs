@@ -13,97 +13,129 @@
 //! Reused signatures are not verified again here: the `valid` guardrail
 //! (or `signer verify`) checks the whole output.
 
-use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use std::cmp::Ordering;
 
-use keybundles::rrsig::Rrsig;
 use keybundles::time::from_serial;
 use keybundles::{Name, Record, Rtype};
 
 use crate::keys::ZoneKey;
-
-/// One RRset of the previous zone and the signatures over it.
-struct PreviousRrset {
-    ttl: u32,
-    /// Canonical RDATA, sorted and without duplicates.
-    rdatas: Vec<keybundles::octets::Octets>,
-    signatures: Vec<(Rrsig, Record)>,
-}
+use crate::zone::{permute, stable_sorted_order};
 
 /// The reusable signatures of a previously signed zone.
+///
+/// A sorted array searched by owner and type, not a hash map: a signed
+/// TLD has millions of RRsets, and one allocation-free array sorted on all
+/// cores (Signet's own output is nearly in this order already) costs a
+/// fraction of the memory and time of a map of RRsets.
 pub struct PreviousSignatures {
-    /// Only RRsets that carry a signature by the apex are indexed. Fx, not
-    /// SipHash: millions of owner names are looked up, and resistance to
-    /// chosen collisions buys nothing against one's own signed zone.
-    rrsets: FxHashMap<(Name, Rtype), PreviousRrset>,
+    /// Only RRsets that carry a signature by the apex, each as its records
+    /// (sorted by RDATA) followed by its RRSIGs: sorted by [`group_cmp`].
+    records: Vec<Record>,
     /// Only signatures valid for longer than this after `now` are kept.
     refresh: i64,
     now: i64,
 }
 
+/// The type a record is grouped under: the type covered for an RRSIG.
+fn group_type(record: &Record) -> Rtype {
+    match record.rdata.get(..2) {
+        Some(&[high, low]) if record.rtype == Rtype::RRSIG => Rtype(u16::from_be_bytes([high, low])),
+        _ => record.rtype,
+    }
+}
+
+/// Owner (canonical order), group type, the RRset before its RRSIGs,
+/// then RDATA.
+fn group_cmp(a: &Record, b: &Record) -> Ordering {
+    a.owner
+        .canonical_cmp(&b.owner)
+        .then_with(|| group_type(a).cmp(&group_type(b)))
+        .then_with(|| (a.rtype == Rtype::RRSIG).cmp(&(b.rtype == Rtype::RRSIG)))
+        .then_with(|| a.rdata.cmp(&b.rdata))
+}
+
+/// True for an RRSIG whose signer name is `apex` (RDATA: 18 fixed octets,
+/// then the signer name in uncompressed wire form; RFC 4034 §3.1).
+fn signed_by(record: &Record, apex: &Name) -> bool {
+    let apex = apex.as_wire();
+    record.rtype == Rtype::RRSIG
+        && record
+            .rdata
+            .get(18..18 + apex.len())
+            .is_some_and(|signer| signer.eq_ignore_ascii_case(apex))
+}
+
 impl PreviousSignatures {
     /// Indexes the records of a signed zone (in any order).
-    pub fn new(records: Vec<Record>, apex: &Name, now: i64, refresh: i64) -> PreviousSignatures {
-        let mut rrsets: FxHashMap<(Name, Rtype), PreviousRrset> = FxHashMap::default();
-        // Signatures first, so that the (many) unsigned RRsets — NS at
-        // delegations, glue — are never indexed.
-        let (signatures, data): (Vec<Record>, Vec<Record>) =
-            records.into_par_iter().partition(|r| r.rtype == Rtype::RRSIG);
-        let parsed: Vec<(Rrsig, Record)> = signatures
-            .into_par_iter()
-            .filter_map(|record| {
-                let rrsig = Rrsig::from_rdata(&record.rdata).ok()?;
-                rrsig.signer.eq_ignore_case(apex).then_some((rrsig, record))
-            })
-            .collect();
-        for (rrsig, record) in parsed {
-            rrsets
-                .entry((record.owner.clone(), rrsig.type_covered))
-                .or_insert_with(|| PreviousRrset {
-                    ttl: u32::MAX,
-                    rdatas: Vec::new(),
-                    signatures: Vec::new(),
-                })
-                .signatures
-                .push((rrsig, record));
-        }
-        for record in data {
-            if let Some(rrset) = rrsets.get_mut(&(record.owner, record.rtype)) {
-                rrset.ttl = rrset.ttl.min(record.ttl);
-                rrset.rdatas.push(record.rdata);
+    pub fn new(mut records: Vec<Record>, apex: &Name, now: i64, refresh: i64) -> PreviousSignatures {
+        let mut order = stable_sorted_order(&records, group_cmp);
+        permute(&mut records, &mut order);
+        drop(order);
+        // Keep only the groups with a signature by the apex: the (many)
+        // unsigned RRsets — NS at delegations, glue — are never looked up.
+        let mut keep = vec![false; records.len()];
+        let mut start = 0;
+        while start < records.len() {
+            let end = start
+                + records[start..]
+                    .iter()
+                    .take_while(|r| r.owner == records[start].owner && group_type(r) == group_type(&records[start]))
+                    .count();
+            let group = &records[start..end];
+            if group.iter().any(|r| signed_by(r, apex)) {
+                for (i, record) in group.iter().enumerate() {
+                    keep[start + i] = record.rtype != Rtype::RRSIG || signed_by(record, apex);
+                }
             }
+            start = end;
         }
-        rrsets.par_iter_mut().for_each(|(_, rrset)| {
-            rrset.rdatas.sort();
-            rrset.rdatas.dedup();
-        });
-        PreviousSignatures { rrsets, refresh, now }
+        let mut flags = keep.into_iter();
+        records.retain(|_| flags.next().unwrap_or(false));
+        records.shrink_to_fit();
+        PreviousSignatures { records, refresh, now }
+    }
+
+    /// The previous zone's records of the group (`owner`, `rtype`): the
+    /// RRset, then the RRSIGs over it.
+    fn group(&self, owner: &Name, rtype: Rtype) -> &[Record] {
+        let key = |r: &Record| r.owner.canonical_cmp(owner).then_with(|| group_type(r).cmp(&rtype));
+        let start = self.records.partition_point(|r| key(r) == Ordering::Less);
+        let len = self.records[start..].partition_point(|r| key(r) == Ordering::Equal);
+        &self.records[start..start + len]
     }
 
     /// A previous signature by `key` over `rrset` (sorted, deduplicated,
     /// one TTL) that may be kept, if there is one.
     pub fn reusable(&self, rrset: &[Record], key: &ZoneKey) -> Option<Record> {
         let first = rrset.first()?;
-        let previous = self.rrsets.get(&(first.owner.clone(), first.rtype))?;
-        if previous.ttl != first.ttl
-            || previous.rdatas.len() != rrset.len()
-            || previous.rdatas.iter().zip(rrset).any(|(a, b)| **a != *b.rdata)
+        let group = self.group(&first.owner, first.rtype);
+        let data_len = group.iter().take_while(|r| r.rtype != Rtype::RRSIG).count();
+        let (data, signatures) = group.split_at(data_len);
+        if data.len() != rrset.len()
+            || data
+                .iter()
+                .zip(rrset)
+                .any(|(old, new)| old.ttl != first.ttl || old.rdata != new.rdata)
         {
             return None;
         }
         let tag = key.key_tag();
-        previous
-            .signatures
+        let labels = first.owner.rrsig_labels();
+        signatures
             .iter()
-            .find(|(rrsig, _)| {
-                rrsig.key_tag == tag
-                    && rrsig.algorithm == key.dnskey.algorithm
-                    && rrsig.original_ttl == first.ttl
-                    && rrsig.labels == first.owner.rrsig_labels()
-                    && from_serial(rrsig.inception, self.now) <= self.now
-                    && from_serial(rrsig.expiration, self.now) - self.now > self.refresh
+            .find(|record| {
+                let rdata = &record.rdata;
+                let u32_at = |i: usize| u32::from_be_bytes([rdata[i], rdata[i + 1], rdata[i + 2], rdata[i + 3]]);
+                // Signatures in the index are at least 18 octets and
+                // signed by the apex (see `signed_by`).
+                u16::from_be_bytes([rdata[16], rdata[17]]) == tag
+                    && rdata[2] == key.dnskey.algorithm
+                    && rdata[3] == labels
+                    && u32_at(4) == first.ttl
+                    && from_serial(u32_at(12), self.now) <= self.now
+                    && from_serial(u32_at(8), self.now) - self.now > self.refresh
             })
-            .map(|(_, record)| record.clone())
+            .cloned()
     }
 }
 
@@ -112,7 +144,7 @@ mod tests {
     use super::*;
     use crate::keys;
     use keybundles::algorithm::Algorithm;
-    use keybundles::rrsig::signing_input;
+    use keybundles::rrsig::{signing_input, Rrsig};
     use keybundles::time::to_serial;
     use keybundles::Class;
 
@@ -169,5 +201,43 @@ mod tests {
         assert!(fresh.reusable(&longer_ttl, &key).is_none(), "changed TTL");
         let due = previous(now + 4 * day, rrset.clone());
         assert!(due.reusable(&rrset, &key).is_none(), "due for refresh");
+
+        // Any order in the file, other names and types around it, and
+        // unsigned RRsets (dropped from the index) change nothing.
+        let glue = Record::new(
+            "ns.www.example.".parse().unwrap(),
+            Class::IN,
+            300,
+            Rtype::A,
+            vec![192, 0, 2, 9],
+        );
+        let other_type = Record::new(owner.clone(), Class::IN, 300, Rtype::TXT, vec![1, b'x']);
+        let shuffled = vec![
+            glue,
+            sig(now + 10 * day),
+            rrset[1].clone(),
+            other_type.clone(),
+            a(&"a.example.".parse().unwrap(), 7),
+            rrset[0].clone(),
+        ];
+        let index = PreviousSignatures::new(shuffled, &apex, now, 5 * day);
+        assert!(index.reusable(&rrset, &key).is_some(), "found in a shuffled zone");
+        assert!(
+            index.reusable(std::slice::from_ref(&other_type), &key).is_none(),
+            "an unsigned RRset has nothing to keep"
+        );
+        let mut grown = rrset.clone();
+        grown.push(a(&owner, 3));
+        assert!(index.reusable(&grown, &key).is_none(), "a record added to the RRset");
+
+        // A signature whose signer name is not the apex is never kept.
+        let mut foreign = sig(now + 10 * day);
+        let mut rrsig = Rrsig::from_rdata(&foreign.rdata).unwrap();
+        rrsig.signer = "example.net.".parse().unwrap();
+        foreign.rdata = rrsig.to_rdata().into();
+        let mut records = rrset.clone();
+        records.push(foreign);
+        let index = PreviousSignatures::new(records, &apex, now, 5 * day);
+        assert!(index.reusable(&rrset, &key).is_none(), "signed by another zone");
     }
 }

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use keybundles::zonefile::{Location, ZoneFileError};
 use keybundles::{Name, Record, Rtype};
-use rayon::slice::ParallelSliceMut;
 
-use super::order::canonical_record_cmp;
+use super::order::{canonical_record_cmp, permute, stable_sorted_order};
 use super::{soa_fields, Zone};
 
 /// Why a zone cannot be signed.
@@ -166,43 +165,11 @@ pub(super) fn retain_pairs(
 /// Sorts `records` (and `locations` alike) into canonical order; equal
 /// records keep the order they were read in, so warnings are the same
 /// every run.
-///
-/// Sorts 4-octet indices, not the records: the merge buffer is small
-/// (a merge sort of the records themselves would need one the size of the
-/// zone), and a stable merge sort finishes in about one comparison per
-/// record on the mostly sorted files registries export.
 fn sort_canonically(records: &mut [Record], locations: &mut [Location]) {
-    let Ok(count) = u32::try_from(records.len()) else {
-        let mut pairs: Vec<(Record, Location)> = records.iter().cloned().zip(locations.iter().cloned()).collect();
-        pairs.par_sort_by(|a, b| canonical_record_cmp(&a.0, &b.0));
-        for (i, (record, location)) in pairs.into_iter().enumerate() {
-            records[i] = record;
-            locations[i] = location;
-        }
-        return;
-    };
-    let mut order: Vec<u32> = (0..count).collect();
-    order.par_sort_by(|&a, &b| canonical_record_cmp(&records[a as usize], &records[b as usize]));
+    let mut order = stable_sorted_order(records, canonical_record_cmp);
     let mut again = order.clone();
     permute(records, &mut order);
     permute(locations, &mut again);
-}
-
-/// Rearranges `items` so that position `i` holds what was at `order[i]`,
-/// in place, by following the permutation's cycles. `order` is used up.
-fn permute<T>(items: &mut [T], order: &mut [u32]) {
-    for start in 0..items.len() {
-        let mut at = start;
-        loop {
-            let from = order[at] as usize;
-            order[at] = at as u32;
-            if from == start || from == at {
-                break;
-            }
-            items.swap(at, from);
-            at = from;
-        }
-    }
 }
 
 /// The records of one owner name and where each was read.

@@ -9,8 +9,10 @@
 //!
 //! A piece's result only stands if every piece before it in the window
 //! ended outside parentheses (else the cut fell inside a multi-line entry)
-//! and in the context it started in (else a directive or, with no $TTL,
-//! an explicit TTL changed what later pieces' records mean). When that fails, the window is read again by one
+//! and left what the piece depends on as it was at the window's start:
+//! `$ORIGIN` and `$TTL` always, and — with no `$TTL` — the last TTL given,
+//! if the piece has a record without a TTL before its first TTL (RFC 1035
+//! §5.1). When that fails, the window is read again by one
 //! reader — and if even the window's end falls inside an entry, the rest
 //! of the file is. So the records, warnings and first error are always
 //! exactly those of reading the file from start to end with one reader.
@@ -209,6 +211,11 @@ struct Piece {
     /// The first error; reading stops there.
     error: Option<ZoneFileError>,
     ended_in_parentheses: bool,
+    /// The piece depends on the last TTL given before it (see
+    /// [`ZoneReader::used_inherited_ttl`]).
+    used_inherited_ttl: bool,
+    /// The piece gave a TTL of its own.
+    gave_ttl: bool,
     /// The state after the piece (after its error, if it has one).
     state: ReaderState,
 }
@@ -235,25 +242,40 @@ fn read_window(window: &[u8], file: &Arc<Path>, line: usize, state: &ReaderState
             Some(first)
         })
         .collect();
-    let pieces: Vec<Piece> = ranges
+    let mut pieces: Vec<Piece> = ranges
         .par_iter()
         .zip(first_lines.par_iter())
         .map(|(&(s, e), &first_line)| read_piece(&window[s..e], file, first_line, state))
         .collect();
     let count = pieces.len();
-    for (i, piece) in pieces.iter().enumerate() {
+    // Every piece was read from the window's `state`. Piece i stands when
+    // what it depends on is the same in the state the pieces before it
+    // really leave: $ORIGIN and $TTL always; the last TTL given only if
+    // it took one from there (Signet's own output, with a TTL on every
+    // line and no $TTL, never does).
+    let mut true_start = state.clone();
+    for (i, piece) in pieces.iter_mut().enumerate() {
         let last = i + 1 == count;
         if piece.ended_in_parentheses && !(last && is_last) {
             return WindowResult::Retry;
+        }
+        let stands = if piece.used_inherited_ttl {
+            true_start.same_context(state)
+        } else {
+            true_start.same_directives(state)
+        };
+        if !stands {
+            return WindowResult::Retry;
+        }
+        if !piece.gave_ttl {
+            piece.state.inherit_last_ttl(&true_start);
         }
         if piece.error.is_some() {
             // Everything before this piece stands, so its error is the
             // one a single reader would have stopped at.
             break;
         }
-        if !last && !piece.state.same_context(state) {
-            return WindowResult::Retry;
-        }
+        true_start = piece.state.clone();
     }
     WindowResult::Read(pieces)
 }
@@ -278,6 +300,8 @@ fn read_piece(text: &[u8], file: &Arc<Path>, first_line: usize, state: &ReaderSt
         warnings: reader.take_warnings(),
         error,
         ended_in_parentheses: reader.ended_in_parentheses(),
+        used_inherited_ttl: reader.used_inherited_ttl(),
+        gave_ttl: reader.gave_ttl(),
         state: reader.state(),
     }
 }
@@ -394,6 +418,24 @@ mod tests {
             paths.in_pieces > 20 && paths.retried_whole < paths.in_pieces,
             "{paths:?}"
         );
+        // Signet's own output: no $TTL, a TTL on every line, TTLs that
+        // differ. No piece depends on the one before, so none is re-read.
+        let mut signed = String::from("example. 3600 IN SOA ns1 host 1 2 3 4 5\nexample. 3600 IN NS ns1\n");
+        for i in 0..3000 {
+            signed.push_str(&format!("d{i}.example. {} IN NS ns1.d{i}\n", 100 + i % 7));
+        }
+        let paths = check_same(&signed, "zone");
+        assert!(paths.in_pieces > 20 && paths.retried_whole == 0, "{paths:?}");
+        // The same with, now and then, a record that takes the last TTL:
+        // those pieces must see the TTL the piece before them left.
+        let mut inheriting = signed.clone();
+        for i in (0..3000).step_by(97) {
+            inheriting = inheriting.replace(
+                &format!("d{i}.example. {} IN NS", 100 + i % 7),
+                &format!("d{i}.example. IN NS"),
+            );
+        }
+        check_same(&inheriting, "zone");
     }
 
     #[test]
