@@ -8,6 +8,7 @@
 //! * [`zone`] — an unsigned zone loaded, checked and sorted canonically;
 //! * [`signing`] — RRSIGs in parallel, NSEC and NSEC3 chains;
 //! * [`output`] — atomic writing of zone files;
+//! * [`sort`] — sorting millions of records by index, on all cores;
 //! * [`timing`] — phase timings for tuning (`SIGNET_TIMINGS=1`);
 //! * [`verify`] — checking a signed zone independently of how it was made;
 //! * [`monitor`] — what the world sees: the zone file and live servers, for monitoring;
@@ -24,6 +25,7 @@ pub mod output;
 pub mod progress;
 pub mod publish;
 pub mod signing;
+pub mod sort;
 pub mod timing;
 pub mod verify;
 pub mod zone;

@@ -19,7 +19,7 @@ use keybundles::time::from_serial;
 use keybundles::{Name, Record, Rtype};
 
 use crate::keys::ZoneKey;
-use crate::zone::{permute, stable_sorted_order};
+use crate::sort::{permute, stable_sorted_order};
 
 /// The reusable signatures of a previously signed zone.
 ///

@@ -305,8 +305,10 @@ pub fn verify_file(
     // The zone reader shared with the signer is only the tokenizer and
     // RDATA parser: reading in parallel pieces changes nothing in what it
     // returns (see `zone::read`).
+    crate::timing::start();
     let read = crate::zone::read_records(path, origin)?;
     drop(read.locations);
+    crate::timing::phase("read");
     Ok((verify_zone(origin, read.records, options), read.warnings))
 }
 
@@ -315,9 +317,11 @@ pub fn verify_file(
 /// as a [`Failure`] too.
 pub fn verify_zone(origin: &Name, records: Vec<Record>, options: &Options) -> Report {
     let (view, mut failures) = ZoneView::build(origin, records);
+    crate::timing::phase("index");
     let keys = signatures::apex_keys(&view, &mut failures);
     let sigs = signatures::check(&view, &keys, options);
     failures.extend(sigs.failures);
+    crate::timing::phase("signatures");
 
     let has_nsec = view.nodes.iter().any(|n| n.rrset(Rtype::NSEC).is_some());
     let has_nsec3 = !view.nsec3_nodes.is_empty() || view.apex().is_some_and(|a| a.rrset(Rtype::NSEC3PARAM).is_some());
@@ -356,6 +360,7 @@ pub fn verify_zone(origin: &Name, records: Vec<Record>, options: &Options) -> Re
         }
     }
 
+    crate::timing::phase("denial chain");
     sort_failures(&mut failures);
     let stats = Stats {
         records: view.record_count,

@@ -5,11 +5,14 @@
 //! and RFC 4035 §2.2 read afresh): the verifier must not inherit the
 //! signer's mistakes.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use keybundles::rrsig::Rrsig;
 use keybundles::{Class, Name, Record, Rtype};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
+
+use crate::sort::{permute, stable_sorted_order};
 
 use super::{Failure, Problem};
 
@@ -100,7 +103,6 @@ pub struct ZoneView {
     pub class: Class,
     /// Every name with records, plus empty non-terminals, in canonical order.
     pub nodes: Vec<Node>,
-    index: HashMap<Name, usize>,
     /// Owners of NSEC3 records, with the NSEC3 RRset and its signatures
     /// only (kept out of `nodes`: hashed owners are not names of the zone's
     /// tree), in canonical order, which is also hash order.
@@ -108,9 +110,11 @@ pub struct ZoneView {
     pub record_count: usize,
 }
 
+/// The records of one name being gathered into a [`Node`].
 #[derive(Default)]
 struct Builder {
-    rrsets: HashMap<Rtype, RRset>,
+    /// In the order first seen; a name has a handful of types.
+    rrsets: Vec<RRset>,
     signatures: Vec<Signature>,
 }
 
@@ -128,12 +132,19 @@ impl Builder {
             }
             return;
         }
-        let rrset = self.rrsets.entry(record.rtype).or_insert_with(|| RRset {
-            rtype: record.rtype,
-            class: record.class,
-            ttl: record.ttl,
-            records: Vec::new(),
-        });
+        let index = match self.rrsets.iter().position(|r| r.rtype == record.rtype) {
+            Some(index) => index,
+            None => {
+                self.rrsets.push(RRset {
+                    rtype: record.rtype,
+                    class: record.class,
+                    ttl: record.ttl,
+                    records: Vec::new(),
+                });
+                self.rrsets.len() - 1
+            }
+        };
+        let rrset = &mut self.rrsets[index];
         if record.ttl != rrset.ttl {
             failures.push(Failure::new(
                 &record.owner,
@@ -148,7 +159,7 @@ impl Builder {
     }
 
     fn into_node(self, name: Name, kind: NameKind) -> Node {
-        let mut rrsets: Vec<RRset> = self.rrsets.into_values().collect();
+        let mut rrsets = self.rrsets;
         rrsets.sort_by_key(|r| r.rtype);
         Node {
             name,
@@ -163,7 +174,7 @@ impl ZoneView {
     /// Indexes the records of a zone. Records outside the zone or of
     /// another class than the apex SOA's, malformed RRSIGs and mixed TTLs
     /// are returned as failures.
-    pub fn build(origin: &Name, records: Vec<Record>) -> (ZoneView, Vec<Failure>) {
+    pub fn build(origin: &Name, mut records: Vec<Record>) -> (ZoneView, Vec<Failure>) {
         let origin = origin.to_lowercase();
         let mut failures = Vec::new();
         let record_count = records.len();
@@ -172,114 +183,107 @@ impl ZoneView {
             .find(|r| r.rtype == Rtype::SOA && r.owner.as_wire().eq_ignore_ascii_case(origin.as_wire()))
             .map_or(Class::IN, |r| r.class);
 
-        let mut names: HashMap<Name, Builder> = HashMap::new();
-        let mut hashed: HashMap<Name, Builder> = HashMap::new();
-        for mut record in records {
+        records.par_iter_mut().for_each(|record| {
             if !record.owner.is_lowercase() {
                 record.owner = record.owner.to_lowercase();
             }
-            if !record.owner.is_subdomain_of(&origin) {
-                failures.push(Failure::new(
-                    &record.owner,
-                    record.rtype,
-                    None,
-                    Problem::OutOfZone(origin.clone()),
-                ));
-                continue;
-            }
-            if record.class != class {
-                failures.push(Failure::new(
-                    &record.owner,
-                    record.rtype,
-                    None,
-                    Problem::WrongClass(record.class.0, class.0),
-                ));
-                continue;
-            }
-            let nsec3_side = record.rtype == Rtype::NSEC3
-                || record.rtype == Rtype::RRSIG && record.rdata.get(..2) == Some(&Rtype::NSEC3.0.to_be_bytes()[..]);
-            let map = if nsec3_side { &mut hashed } else { &mut names };
-            map.entry(record.owner.clone()).or_default().add(record, &mut failures);
-        }
-
-        // Zone cuts: NS anywhere but the apex.
-        let cuts: HashSet<Name> = names
-            .iter()
-            .filter(|(name, b)| **name != origin && b.rrsets.contains_key(&Rtype::NS))
-            .map(|(name, _)| name.clone())
-            .collect();
-        let below_cut = |name: &Name| {
-            let mut cur = name.parent();
-            while let Some(n) = cur {
-                if n.wire_len() <= origin.wire_len() {
-                    break;
-                }
-                if cuts.contains(&n) {
-                    return true;
-                }
-                cur = n.parent();
-            }
+        });
+        records.retain(|record| {
+            let problem = if !record.owner.is_subdomain_of(&origin) {
+                Problem::OutOfZone(origin.clone())
+            } else if record.class != class {
+                Problem::WrongClass(record.class.0, class.0)
+            } else {
+                return true;
+            };
+            failures.push(Failure::new(&record.owner, record.rtype, None, problem));
             false
-        };
+        });
 
-        let mut nodes: Vec<Node> = Vec::with_capacity(names.len());
-        for (name, builder) in names {
-            let kind = if name == origin {
+        // The names of the zone's tree, then the hashed NSEC3 owners, each
+        // in canonical order; records of a name keep the order they came in.
+        let nsec3_side = |record: &Record| {
+            record.rtype == Rtype::NSEC3
+                || record.rtype == Rtype::RRSIG && record.rdata.get(..2) == Some(&Rtype::NSEC3.0.to_be_bytes()[..])
+        };
+        let mut order = stable_sorted_order(&records, |a, b| {
+            nsec3_side(a)
+                .cmp(&nsec3_side(b))
+                .then_with(|| a.owner.canonical_cmp(&b.owner))
+        });
+        permute(&mut records, &mut order);
+        drop(order);
+        let hashed = records.split_off(records.partition_point(|r| !nsec3_side(r)));
+        let (mut nodes, node_failures) = nodes_of(records);
+        let (nsec3_nodes, nsec3_failures) = nodes_of(hashed);
+        failures.extend(node_failures);
+        failures.extend(nsec3_failures);
+
+        // Zone cuts: NS anywhere but the apex. In canonical order every
+        // name below a name follows it directly, so one pass finds what
+        // lies below a cut (occluded, RFC 4035 §2.2).
+        let mut cut: Option<Name> = None;
+        for node in nodes.iter_mut() {
+            if cut
+                .as_ref()
+                .is_some_and(|c| node.name.is_subdomain_of(c) && node.name != *c)
+            {
+                node.kind = NameKind::Occluded;
+                continue;
+            }
+            cut = None;
+            node.kind = if node.name == origin {
                 NameKind::Apex
-            } else if below_cut(&name) {
-                NameKind::Occluded
-            } else if cuts.contains(&name) {
+            } else if node.rrset(Rtype::NS).is_some() {
+                cut = Some(node.name.clone());
                 NameKind::Delegation
             } else {
                 NameKind::Authoritative
             };
-            nodes.push(builder.into_node(name, kind));
         }
 
-        // Empty non-terminals: ancestors of names with data, up to the apex.
-        let with_data: HashSet<&Name> = nodes
-            .iter()
-            .filter(|n| n.kind != NameKind::Occluded && n.has_data())
-            .map(|n| &n.name)
-            .collect();
-        let mut ents: HashSet<Name> = HashSet::new();
-        for name in &with_data {
-            let mut cur = name.parent();
-            while let Some(n) = cur {
-                if n.wire_len() <= origin.wire_len() || with_data.contains(&n) || ents.contains(&n) {
-                    break;
+        // Empty non-terminals: ancestors of names with data, up to the apex
+        // (none where every such name is a child of the apex, as in a TLD).
+        let origin_labels = origin.label_count();
+        let deep = |n: &Node| n.kind != NameKind::Occluded && n.has_data() && n.name.label_count() > origin_labels + 1;
+        if nodes.par_iter().any(deep) {
+            let with_data: HashSet<&Name> = nodes
+                .iter()
+                .filter(|n| n.kind != NameKind::Occluded && n.has_data())
+                .map(|n| &n.name)
+                .collect();
+            let mut ents: HashSet<Name> = HashSet::new();
+            for name in &with_data {
+                let mut cur = name.parent();
+                while let Some(n) = cur {
+                    if n.wire_len() <= origin.wire_len() || with_data.contains(&n) || ents.contains(&n) {
+                        break;
+                    }
+                    cur = n.parent();
+                    ents.insert(n);
                 }
-                cur = n.parent();
-                ents.insert(n);
+            }
+            drop(with_data);
+            for node in nodes.iter_mut() {
+                if ents.remove(&node.name) {
+                    node.kind = NameKind::EmptyNonTerminal;
+                }
+            }
+            if !ents.is_empty() {
+                nodes.extend(ents.into_iter().map(|name| Node {
+                    name,
+                    kind: NameKind::EmptyNonTerminal,
+                    rrsets: Vec::new(),
+                    signatures: Vec::new(),
+                }));
+                nodes.par_sort_by(|a, b| a.name.canonical_cmp(&b.name));
             }
         }
-        drop(with_data);
-        for node in nodes.iter_mut() {
-            if ents.remove(&node.name) {
-                node.kind = NameKind::EmptyNonTerminal;
-            }
-        }
-        nodes.extend(ents.into_iter().map(|name| Node {
-            name,
-            kind: NameKind::EmptyNonTerminal,
-            rrsets: Vec::new(),
-            signatures: Vec::new(),
-        }));
-
-        nodes.par_sort_by_cached_key(|n| n.name.canonical_sort_key());
-        let index = nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
-
-        let mut nsec3_nodes: Vec<Node> = hashed
-            .into_iter()
-            .map(|(name, b)| b.into_node(name, NameKind::Authoritative))
-            .collect();
-        nsec3_nodes.par_sort_by_cached_key(|n| n.name.canonical_sort_key());
 
         let view = ZoneView {
             origin,
             class,
             nodes,
-            index,
             nsec3_nodes,
             record_count,
         };
@@ -288,7 +292,8 @@ impl ZoneView {
 
     /// The node of a name, if the name has records or is an ENT.
     pub fn node(&self, name: &Name) -> Option<&Node> {
-        self.index.get(name).map(|&i| &self.nodes[i])
+        let i = self.nodes.binary_search_by(|n| n.name.canonical_cmp(name)).ok()?;
+        Some(&self.nodes[i])
     }
 
     pub fn apex(&self) -> Option<&Node> {
@@ -301,4 +306,59 @@ impl ZoneView {
         let minimum = super::rdata::soa_minimum(&soa.records.first()?.rdata)?;
         Some((soa.ttl, minimum))
     }
+}
+
+/// Gathers records sorted by owner into one node per owner name (kind
+/// [`NameKind::Authoritative`] until the caller knows better), on all
+/// cores: the records are cut into pieces at owner boundaries.
+fn nodes_of(mut records: Vec<Record>) -> (Vec<Node>, Vec<Failure>) {
+    let pieces_wanted = rayon::current_num_threads() * 8;
+    let mut pieces: Vec<Vec<Record>> = Vec::with_capacity(pieces_wanted + 1);
+    while records.len() > 4096 && pieces.len() < pieces_wanted {
+        let mut cut = records.len() - records.len() / (pieces_wanted - pieces.len()).max(2);
+        while cut > 0 && records[cut].owner == records[cut - 1].owner {
+            cut -= 1;
+        }
+        if cut == 0 {
+            break;
+        }
+        pieces.push(records.split_off(cut));
+    }
+    pieces.push(records);
+    pieces.reverse();
+    let built: Vec<(Vec<Node>, Vec<Failure>)> = pieces
+        .into_par_iter()
+        .map(|piece| {
+            let mut nodes = Vec::new();
+            let mut failures = Vec::new();
+            let mut current: Option<(Name, Builder)> = None;
+            for record in piece {
+                match &mut current {
+                    Some((name, builder)) if record.owner.canonical_cmp(name) == Ordering::Equal => {
+                        builder.add(record, &mut failures)
+                    }
+                    _ => {
+                        if let Some((name, builder)) = current.take() {
+                            nodes.push(builder.into_node(name, NameKind::Authoritative));
+                        }
+                        let mut builder = Builder::default();
+                        let name = record.owner.clone();
+                        builder.add(record, &mut failures);
+                        current = Some((name, builder));
+                    }
+                }
+            }
+            if let Some((name, builder)) = current {
+                nodes.push(builder.into_node(name, NameKind::Authoritative));
+            }
+            (nodes, failures)
+        })
+        .collect();
+    let mut nodes = Vec::with_capacity(built.iter().map(|(n, _)| n.len()).sum());
+    let mut failures = Vec::new();
+    for (piece_nodes, piece_failures) in built {
+        nodes.extend(piece_nodes);
+        failures.extend(piece_failures);
+    }
+    (nodes, failures)
 }

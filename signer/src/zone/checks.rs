@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use keybundles::zonefile::{Location, ZoneFileError};
 use keybundles::{Name, Record, Rtype};
 
-use super::order::{canonical_record_cmp, permute, stable_sorted_order};
+use super::order::canonical_record_cmp;
 use super::{soa_fields, Zone};
+use crate::sort::{permute, stable_sorted_order};
 
 /// Why a zone cannot be signed.
 #[derive(Debug, thiserror::Error)]
@@ -274,21 +275,5 @@ fn unify_ttl(rrset: &mut [Record], locations: &[Location], warn: &mut dyn FnMut(
         for record in rrset.iter_mut() {
             record.ttl = min;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permute;
-
-    #[test]
-    fn permute_follows_every_cycle() {
-        // Fixed points, a 2-cycle and a 3-cycle.
-        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
-        let mut order = vec![0, 2, 1, 5, 3, 4];
-        permute(&mut items, &mut order);
-        assert_eq!(items, vec!['a', 'c', 'b', 'f', 'd', 'e']);
-        let mut empty: Vec<u8> = Vec::new();
-        permute(&mut empty, &mut []);
     }
 }

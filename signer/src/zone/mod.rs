@@ -10,7 +10,7 @@ use keybundles::{Name, Record};
 
 pub use checks::ZoneError;
 pub use load::{load, LoadOptions};
-pub use order::{canonical_record_cmp, output_record_cmp, permute, stable_sorted_order};
+pub use order::{canonical_record_cmp, output_record_cmp};
 pub use read::{read_records, ReadRecords};
 
 /// A zone's records in canonical order, duplicates removed, one TTL per
