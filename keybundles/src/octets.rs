@@ -43,6 +43,16 @@ impl Octets {
     }
 }
 
+impl Default for Octets {
+    /// The empty octet string (no allocation).
+    fn default() -> Octets {
+        Octets(Repr::Inline {
+            len: 0,
+            bytes: [0; INLINE],
+        })
+    }
+}
+
 impl From<&[u8]> for Octets {
     fn from(value: &[u8]) -> Octets {
         if value.len() <= INLINE {

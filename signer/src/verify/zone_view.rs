@@ -46,6 +46,8 @@ pub struct RRset {
 /// One RRSIG record with its RDATA decoded.
 #[derive(Debug, Clone)]
 pub struct Signature {
+    /// The RRSIG record: owner, class, TTL. Its RDATA is in `rrsig` and
+    /// not kept here too (a signed TLD has millions of signatures).
     pub record: Record,
     pub rrsig: Rrsig,
 }
@@ -119,10 +121,13 @@ struct Builder {
 }
 
 impl Builder {
-    fn add(&mut self, record: Record, failures: &mut Vec<Failure>) {
+    fn add(&mut self, mut record: Record, failures: &mut Vec<Failure>) {
         if record.rtype == Rtype::RRSIG {
             match Rrsig::from_rdata(&record.rdata) {
-                Ok(rrsig) => self.signatures.push(Signature { record, rrsig }),
+                Ok(rrsig) => {
+                    record.rdata = Default::default();
+                    self.signatures.push(Signature { record, rrsig })
+                }
                 Err(e) => failures.push(Failure::new(
                     &record.owner,
                     Rtype::RRSIG,
