@@ -1,14 +1,13 @@
 //! Descriptor-driven conversion: presentation tokens → wire, and wire →
 //! presentation (which doubles as wire validation).
 
-use std::fmt::Write;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use data_encoding::{BASE32HEX_NOPAD, BASE64, HEXUPPER};
 
 use super::descriptor::{algorithm_from_mnemonic, Descriptor, Field, Kind};
 use super::error::{shown, RdataError};
-use super::text::{decode_string, encode_name, parse_decimal, push_decimal, write_quoted};
+use super::text::{decode_string, encode_name, parse_decimal, push_decimal, push_ipv4, push_ipv6, write_quoted};
 use super::{bitmap, svcb, time};
 use crate::name::Name;
 use crate::rtype::Rtype;
@@ -339,13 +338,13 @@ pub(crate) fn write(rtype: Rtype, d: &Descriptor, rdata: &[u8], out: &mut String
             }
             Kind::Ipv4 => {
                 let a = cur.take(4).ok_or_else(truncated)?;
-                let _ = write!(out, "{}", Ipv4Addr::new(a[0], a[1], a[2], a[3]));
+                push_ipv4(out, [a[0], a[1], a[2], a[3]]);
             }
             Kind::Ipv6 => {
                 let a = cur.take(16).ok_or_else(truncated)?;
                 let mut octets = [0u8; 16];
                 octets.copy_from_slice(a);
-                let _ = write!(out, "{}", Ipv6Addr::from(octets));
+                push_ipv6(out, octets);
             }
             Kind::CharString => write_quoted(cur.len8().ok_or_else(truncated)?, out),
             Kind::CharStrings => {
