@@ -276,7 +276,7 @@ mod tests {
                 x ^= x >> 7;
                 x ^= x << 17;
                 // Zero groups often, so that runs appear.
-                if x % 3 > 0 {
+                if x & 3 != 0 {
                     pair.copy_from_slice(&((x >> 20) as u16 >> (x % 13)).to_be_bytes());
                 }
             }
