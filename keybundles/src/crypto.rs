@@ -85,16 +85,19 @@ pub fn verify(dnskey: &Dnskey, message: &[u8], signature: &[u8]) -> Result<(), V
         Algorithm::from_number(dnskey.algorithm).ok_or(VerifyError::UnsupportedAlgorithm(dnskey.algorithm))?;
     let bad_key = VerifyError::BadPublicKey(dnskey.algorithm);
     let key = &dnskey.public_key;
-    let result = match algorithm {
+    // Each backend has its own error type: both mean "does not verify".
+    let verified = match algorithm {
         Algorithm::RsaSha256 => {
             let (e, n) = rsa_public_components(key).ok_or(bad_key)?;
             // 1024-bit RSA keys still exist in the wild; reading their
             // signatures is allowed, making new ones is not (see SigningKey).
-            signature::RsaPublicKeyComponents { n, e }.verify(
-                &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-                message,
-                signature,
-            )
+            signature::RsaPublicKeyComponents { n, e }
+                .verify(
+                    &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+                    message,
+                    signature,
+                )
+                .is_ok()
         }
         Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384 => {
             if Some(key.len()) != algorithm.fixed_public_key_len() {
@@ -106,25 +109,27 @@ pub fn verify(dnskey: &Dnskey, message: &[u8], signature: &[u8]) -> Result<(), V
             if algorithm == Algorithm::EcdsaP256Sha256 {
                 signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, &point)
                     .verify(message, signature)
+                    .is_ok()
             } else {
-                return aws_lc_rs::signature::UnparsedPublicKey::new(
-                    &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED,
-                    &point,
-                )
-                .verify(message, signature)
-                .map_err(|_| VerifyError::BadSignature);
+                aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED, &point)
+                    .verify(message, signature)
+                    .is_ok()
             }
         }
         Algorithm::Ed25519 => {
             if key.len() != 32 {
                 return Err(bad_key);
             }
-            return aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, key)
+            aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, key)
                 .verify(message, signature)
-                .map_err(|_| VerifyError::BadSignature);
+                .is_ok()
         }
     };
-    result.map_err(|_| VerifyError::BadSignature)
+    if verified {
+        Ok(())
+    } else {
+        Err(VerifyError::BadSignature)
+    }
 }
 
 /// The private half of an RSA key, big-endian integers as in BIND's
