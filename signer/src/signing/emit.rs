@@ -1,10 +1,10 @@
 //! Emitting the signed zone in output order, chunk by chunk.
 //!
-//! Nodes (owner names) are split into chunks; a wave of chunks is signed
-//! in parallel, each chunk producing its records already in output order,
-//! and the wave is handed on in order. So the signed zone is never sorted
+//! Nodes (owner names) are split into chunks; chunks are signed in
+//! parallel, each producing its records already in output order, and are
+//! handed on in order (see `pipeline`). So the signed zone is never sorted
 //! again and never has to be held in memory whole: peak memory is the
-//! unsigned zone plus one wave.
+//! unsigned zone plus a few chunks per thread.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -20,9 +20,6 @@ use super::{nsec, RrsetSigner, SignError};
 /// scheduling costs nothing next to signing, small enough to spread over
 /// many cores.
 pub const CHUNK_ITEMS: usize = 512;
-
-/// Chunks per signing thread in one wave (see `sign_zone_streaming`).
-pub const WAVE_CHUNKS_PER_THREAD: usize = 16;
 
 /// A record of the signed zone: the unsigned zone's own records are
 /// borrowed, not copied (most of the output), signatures and NSEC records

@@ -8,6 +8,7 @@ mod emit;
 mod layout;
 mod nsec;
 mod nsec3;
+mod pipeline;
 mod reuse;
 mod roles;
 #[cfg(test)]
@@ -20,8 +21,6 @@ use keybundles::time::to_serial;
 use keybundles::{Class, Name, Record, Rtype};
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-
-use rayon::prelude::*;
 
 use crate::keys::ZoneKey;
 use crate::zone::{canonical_record_cmp, Zone};
@@ -157,7 +156,7 @@ pub struct SigningStats {
 /// time: `render` turns a chunk's records into whatever the caller keeps
 /// (text, say) and runs on the signing threads; `sink` receives the
 /// rendered chunks in order on the calling thread, while the threads go on
-/// signing the next wave.
+/// signing the next chunks.
 #[allow(clippy::too_many_arguments)]
 pub fn sign_zone_streaming<T: Send>(
     zone: Zone,
@@ -236,37 +235,10 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
         progress.inc(names as u64);
         Ok(render(records))
     };
-    // A wave is a few chunks per thread: enough to keep every core busy
-    // (a wave ends when its slowest chunk does), few enough that its output
-    // is small next to the zone. A producer thread feeds waves to the pool
-    // back to back; this thread hands each finished wave to `sink`
-    // meanwhile, so writing the output never stalls the signing threads.
-    let wave = rayon::current_num_threads() * emit::WAVE_CHUNKS_PER_THREAD;
-    let chunk_count = chunks.len();
-    std::thread::scope(|scope| {
-        let (waves, finished) = std::sync::mpsc::sync_channel::<Result<Vec<T>, SignError>>(1);
-        scope.spawn(move || {
-            for wave_start in (0..chunk_count).step_by(wave) {
-                let wave_end = (wave_start + wave).min(chunk_count);
-                let rendered = (wave_start..wave_end)
-                    .into_par_iter()
-                    .map(sign_chunk)
-                    .collect::<Result<Vec<T>, SignError>>();
-                let failed = rendered.is_err();
-                // A closed channel means the sink failed: stop signing.
-                if waves.send(rendered).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        // Dropping `finished` on an error (by returning) stops the producer.
-        for rendered in finished {
-            for chunk in rendered? {
-                sink(chunk)?;
-            }
-        }
-        Ok::<(), SignError>(())
-    })?;
+    // Chunks are signed on every core and handed to `sink` in order on
+    // this thread meanwhile, so writing never stalls the signing threads
+    // and only a few chunks' output is ever held.
+    pipeline::run_in_order(chunks.len(), sign_chunk, &mut sink)?;
     progress.finish_and_clear();
     Ok(SigningStats {
         signatures: signatures.into_inner(),
