@@ -4,7 +4,8 @@
 //! name in canonical order, the last back to the apex, each listing exactly
 //! the types present.
 
-use keybundles::{Name, Rtype};
+use keybundles::Rtype;
+use rayon::prelude::*;
 
 use super::rdata::{Nsec, TypeSet};
 use super::zone_view::{NameKind, Node, ZoneView};
@@ -46,67 +47,77 @@ pub fn ttl_problem(ttl: u32, soa: Option<(u32, u32)>) -> Option<Problem> {
     })
 }
 
-/// Checks the NSEC chain.
+/// Checks the NSEC chain, on all threads; failures come in name order.
 pub fn check(view: &ZoneView) -> Vec<Failure> {
-    let mut failures = Vec::new();
     let soa = view.soa_ttls();
-    let chain: Vec<&Node> = view.nodes.iter().filter(|n| needs_nsec(n)).collect();
-    for node in &view.nodes {
-        let nsec = node.rrset(Rtype::NSEC);
-        if !needs_nsec(node) {
-            if nsec.is_some() {
-                let why = match node.kind {
-                    NameKind::Occluded => "below a zone cut",
-                    NameKind::EmptyNonTerminal => "an empty non-terminal",
-                    _ => "a name with no other data",
-                };
-                failures.push(Failure::new(
-                    &node.name,
-                    Rtype::NSEC,
-                    None,
-                    Problem::UnexpectedNsec(why),
-                ));
-            }
-            continue;
-        }
-        let Some(nsec) = nsec else {
-            failures.push(Failure::new(&node.name, Rtype::NSEC, None, Problem::MissingNsec));
-            continue;
-        };
-        let fail = |p: Problem| Failure::new(&node.name, Rtype::NSEC, None, p);
-        if nsec.records.len() > 1 {
-            failures.push(fail(Problem::DuplicateDenial(nsec.records.len(), Rtype::NSEC)));
-        }
-        if let Some(p) = ttl_problem(nsec.ttl, soa) {
-            failures.push(fail(p));
-        }
-        for record in &nsec.records {
-            let decoded = match Nsec::from_rdata(&record.rdata) {
-                Ok(d) => d,
-                Err(e) => {
-                    failures.push(fail(Problem::BadRdata(e)));
-                    continue;
-                }
+    // Where in `view.nodes` the names that own an NSEC are, in order: a
+    // name's successor in the chain is found by its position, not by
+    // searching names.
+    let chain: Vec<usize> = (0..view.nodes.len())
+        .into_par_iter()
+        .filter(|&i| needs_nsec(&view.nodes[i]))
+        .collect();
+    view.nodes
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, node)| check_node(view, &chain, i, node, soa))
+        .collect()
+}
+
+fn check_node(view: &ZoneView, chain: &[usize], index: usize, node: &Node, soa: Option<(u32, u32)>) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    let nsec = node.rrset(Rtype::NSEC);
+    if !needs_nsec(node) {
+        if nsec.is_some() {
+            let why = match node.kind {
+                NameKind::Occluded => "below a zone cut",
+                NameKind::EmptyNonTerminal => "an empty non-terminal",
+                _ => "a name with no other data",
             };
-            let expected_next = next_in_chain(&chain, &node.name).unwrap_or(&view.origin);
-            if decoded.next != *expected_next {
-                failures.push(fail(Problem::NsecNext {
-                    found: decoded.next.clone(),
-                    expected: expected_next.clone(),
-                }));
+            failures.push(Failure::new(
+                &node.name,
+                Rtype::NSEC,
+                None,
+                Problem::UnexpectedNsec(why),
+            ));
+        }
+        return failures;
+    }
+    let Some(nsec) = nsec else {
+        failures.push(Failure::new(&node.name, Rtype::NSEC, None, Problem::MissingNsec));
+        return failures;
+    };
+    let fail = |p: Problem| Failure::new(&node.name, Rtype::NSEC, None, p);
+    if nsec.records.len() > 1 {
+        failures.push(fail(Problem::DuplicateDenial(nsec.records.len(), Rtype::NSEC)));
+    }
+    if let Some(p) = ttl_problem(nsec.ttl, soa) {
+        failures.push(fail(p));
+    }
+    // The next name in the chain, wrapping from the last to the first.
+    let expected_next = chain
+        .binary_search(&index)
+        .ok()
+        .map_or(&view.origin, |k| &view.nodes[chain[(k + 1) % chain.len()]].name);
+    for record in &nsec.records {
+        let decoded = match Nsec::from_rdata(&record.rdata) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(fail(Problem::BadRdata(e)));
+                continue;
             }
-            if let Some((missing, extra)) = bitmap_problem(&decoded.types, &expected_types(node)) {
-                failures.push(fail(Problem::Bitmap { missing, extra }));
-            }
+        };
+        if decoded.next != *expected_next {
+            failures.push(fail(Problem::NsecNext {
+                found: decoded.next.clone(),
+                expected: expected_next.clone(),
+            }));
+        }
+        if let Some((missing, extra)) = bitmap_problem(&decoded.types, &expected_types(node)) {
+            failures.push(fail(Problem::Bitmap { missing, extra }));
         }
     }
     failures
-}
-
-/// The name after `name` in the chain, wrapping to the first.
-fn next_in_chain<'a>(chain: &[&'a Node], name: &Name) -> Option<&'a Name> {
-    let i = chain.binary_search_by(|n| n.name.canonical_cmp(name)).ok()?;
-    Some(&chain[(i + 1) % chain.len()].name)
 }
 
 #[cfg(test)]
