@@ -34,6 +34,9 @@ rtypes! {
 impl Rtype {
     /// Parses a mnemonic (`AAAA`, case-insensitive) or RFC 3597 `TYPEnnn`.
     pub fn from_mnemonic(text: &str) -> Option<Rtype> {
+        if let Some(rtype) = Rtype::common_from_mnemonic(text.as_bytes()) {
+            return Some(rtype);
+        }
         if let Some(&(_, code)) = MNEMONICS.iter().find(|(m, _)| m.eq_ignore_ascii_case(text)) {
             return Some(Rtype(code));
         }
@@ -47,8 +50,47 @@ impl Rtype {
         digits.parse().ok().map(Rtype)
     }
 
+    /// The types that make up nearly every line of a signed TLD, matched
+    /// without walking the whole table (once per record of a zone file).
+    fn common_from_mnemonic(text: &[u8]) -> Option<Rtype> {
+        let mut upper = [0u8; 6];
+        let upper = upper.get_mut(..text.len())?;
+        for (u, b) in upper.iter_mut().zip(text) {
+            *u = b.to_ascii_uppercase();
+        }
+        Some(match &*upper {
+            b"A" => Rtype::A,
+            b"NS" => Rtype::NS,
+            b"DS" => Rtype::DS,
+            b"AAAA" => Rtype::AAAA,
+            b"RRSIG" => Rtype::RRSIG,
+            b"NSEC" => Rtype::NSEC,
+            b"NSEC3" => Rtype::NSEC3,
+            b"SOA" => Rtype::SOA,
+            b"DNSKEY" => Rtype::DNSKEY,
+            b"CNAME" => Rtype::CNAME,
+            b"MX" => Rtype::MX,
+            b"TXT" => Rtype::TXT,
+            _ => return None,
+        })
+    }
+
     /// The mnemonic, if this type has one.
     pub fn mnemonic(self) -> Option<&'static str> {
+        // The common types first, as in `common_from_mnemonic`.
+        let common = match self {
+            Rtype::A => "A",
+            Rtype::NS => "NS",
+            Rtype::DS => "DS",
+            Rtype::AAAA => "AAAA",
+            Rtype::RRSIG => "RRSIG",
+            Rtype::NSEC => "NSEC",
+            Rtype::NSEC3 => "NSEC3",
+            _ => "",
+        };
+        if !common.is_empty() {
+            return Some(common);
+        }
         MNEMONICS.iter().find(|(_, c)| *c == self.0).map(|(m, _)| *m)
     }
 
@@ -156,5 +198,18 @@ mod tests {
         assert_eq!(Rtype::ZONEMD.to_string(), "ZONEMD");
         assert_eq!(Class::from_mnemonic("class1"), Some(Class::IN));
         assert_eq!(Class(254).to_string(), "CLASS254");
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_table() {
+        for &(mnemonic, code) in MNEMONICS {
+            let lower = mnemonic.to_ascii_lowercase();
+            assert_eq!(Rtype::from_mnemonic(mnemonic), Some(Rtype(code)), "{mnemonic}");
+            assert_eq!(Rtype::from_mnemonic(&lower), Some(Rtype(code)), "{lower}");
+            assert_eq!(Rtype(code).mnemonic(), Some(mnemonic), "{code}");
+        }
+        for text in ["", "AA", "NSEC4", "DNSKEYS", "RRSIGX", "nse"] {
+            assert_eq!(Rtype::from_mnemonic(text), None, "{text:?}");
+        }
     }
 }
