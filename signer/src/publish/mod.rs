@@ -246,10 +246,11 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         anyhow::anyhow!("the signed zone does not read back ({e}); this is a bug, nothing was published")
     })?;
     let sha256 = sha256_hex(&bytes);
-    let (view, _) = ZoneView::build(origin, records.clone());
-    let report = verify::verify_zone(
-        origin,
-        records,
+    // Indexed once: the verification and the guardrails' facts share it.
+    let (view, index_failures) = ZoneView::build(origin, records);
+    let report = verify::verify_view(
+        &view,
+        index_failures,
         &verify::Options {
             at: now,
             min_remaining: Some(config.guardrails.min_remaining),

@@ -316,10 +316,18 @@ pub fn verify_file(
 /// origin is the zone apex. Never fails: what cannot be checked is reported
 /// as a [`Failure`] too.
 pub fn verify_zone(origin: &Name, records: Vec<Record>, options: &Options) -> Report {
-    let (view, mut failures) = ZoneView::build(origin, records);
+    let (view, failures) = ZoneView::build(origin, records);
     crate::timing::phase("index");
-    let keys = signatures::apex_keys(&view, &mut failures);
-    let sigs = signatures::check(&view, &keys, options);
+    verify_view(&view, failures, options)
+}
+
+/// Verifies a zone already indexed, for callers that keep the index for
+/// other checks (the publish guardrails): a million-delegation zone is
+/// then indexed once, not twice. `failures` are those [`ZoneView::build`]
+/// returned.
+pub fn verify_view(view: &ZoneView, mut failures: Vec<Failure>, options: &Options) -> Report {
+    let keys = signatures::apex_keys(view, &mut failures);
+    let sigs = signatures::check(view, &keys, options);
     failures.extend(sigs.failures);
     crate::timing::phase("signatures");
 
@@ -347,10 +355,10 @@ pub fn verify_zone(origin: &Name, records: Vec<Record>, options: &Options) -> Re
     };
     let mut denial = denial;
     if has_nsec {
-        failures.extend(nsec::check(&view));
+        failures.extend(nsec::check(view));
     }
     if has_nsec3 {
-        let outcome = nsec3::check(&view);
+        let outcome = nsec3::check(view);
         failures.extend(outcome.failures);
         if let Denial::Nsec3 { .. } = denial {
             denial = Denial::Nsec3 {
