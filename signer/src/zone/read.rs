@@ -82,14 +82,15 @@ fn read_in_windows(
     let mut line = 1usize;
     let mut eof = false;
     let mut first = true;
+    // The previous window's pieces, moved into `out` while this window is
+    // parsed (see `overlapped`).
+    let mut deferred: Option<Vec<Piece>> = None;
+    // The buffer the next window is read into, reused window after window.
+    let mut spare: Vec<u8> = Vec::new();
     loop {
-        while !eof && pending.len() < window_size {
-            let want = window_size - pending.len();
-            let read = (&mut file)
-                .take(want as u64)
-                .read_to_end(&mut pending)
-                .map_err(|e| io_error(e, line))?;
-            eof = read == 0;
+        if let Err(e) = fill(&mut file, &mut pending, window_size, &mut eof) {
+            flush(&mut out, &mut deferred)?;
+            return Err(io_error(e, line));
         }
         if pending.is_empty() {
             break;
@@ -104,10 +105,9 @@ fn read_in_windows(
         let Some(cut) = cut else {
             // No place to cut (an entry longer than a quarter window?):
             // one reader for the rest.
-            {
-                paths.rest_by_one_reader += 1;
-                return read_rest_serially(pending, file, &file_name, line, &state, out);
-            }
+            flush(&mut out, &mut deferred)?;
+            paths.rest_by_one_reader += 1;
+            return read_rest_serially(pending, file, &file_name, line, &state, out);
         };
         // The first window's header ($ORIGIN, $TTL, comments before the
         // first record) is read on its own: its directives set the state
@@ -125,13 +125,31 @@ fn read_in_windows(
             line += count_lines(&pending[..header_end]);
             start = header_end;
         }
+        // What follows the window is the start of the next one.
+        let mut next = std::mem::take(&mut spare);
+        next.clear();
+        next.extend_from_slice(&pending[cut..]);
         let window = &pending[start..cut];
         let window_is_last = eof && cut == pending.len();
-        match read_window(window, &file_name, line, &state, window_is_last) {
+        let (result, background) = overlapped(
+            || read_window(window, &file_name, line, &state, window_is_last),
+            || {
+                let accepted = flush(&mut out, &mut deferred);
+                let filled = fill(&mut file, &mut next, window_size, &mut eof);
+                (accepted, filled, count_lines(window))
+            },
+        );
+        let (accepted, filled, window_lines) = background;
+        accepted?;
+        match result {
             WindowResult::Read(pieces) => {
                 paths.in_pieces += 1;
-                let next = out.accept_pieces(pieces)?;
-                state = next.unwrap_or(state);
+                if pieces.iter().any(|piece| piece.error.is_some()) {
+                    out.accept_pieces(pieces)?;
+                } else {
+                    state = pieces.last().map_or(state, |piece| piece.state.clone());
+                    deferred = Some(pieces);
+                }
             }
             WindowResult::Retry => {
                 paths.retried_whole += 1;
@@ -140,19 +158,61 @@ fn read_in_windows(
                     Some(Ok(next)) => state = next,
                     Some(Err(error)) => return Err(error),
                     None => {
+                        // The rest of the file, from this window on, by one
+                        // reader: the next window's octets are already read.
+                        pending.truncate(cut);
                         pending.drain(..start);
-                        {
-                            paths.rest_by_one_reader += 1;
-                            return read_rest_serially(pending, file, &file_name, line, &state, out);
-                        }
+                        pending.extend_from_slice(&next);
+                        paths.rest_by_one_reader += 1;
+                        return read_rest_serially(pending, file, &file_name, line, &state, out);
                     }
                 }
             }
         }
-        line += count_lines(window);
-        pending.drain(..cut);
+        line += window_lines;
+        if let Err(e) = filled {
+            flush(&mut out, &mut deferred)?;
+            return Err(io_error(e, line));
+        }
+        spare = std::mem::replace(&mut pending, next);
     }
+    flush(&mut out, &mut deferred)?;
     Ok(out)
+}
+
+/// Runs `parse` (which spreads over the rayon pool) and, beside it on a
+/// thread of its own, `serial`: moving the previous window's records into
+/// place and reading the next window's octets, work that would otherwise
+/// leave every core but one idle between windows.
+fn overlapped<A: Send, B: Send>(parse: impl FnOnce() -> A + Send, serial: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let background = scope.spawn(serial);
+        let parsed = parse();
+        let serial_result = match background.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (parsed, serial_result)
+    })
+}
+
+/// Reads from `file` until `buffer` holds `window_size` octets or the file
+/// ends.
+fn fill(file: &mut std::fs::File, buffer: &mut Vec<u8>, window_size: usize, eof: &mut bool) -> std::io::Result<()> {
+    while !*eof && buffer.len() < window_size {
+        let want = window_size - buffer.len();
+        let read = file.take(want as u64).read_to_end(buffer)?;
+        *eof = read == 0;
+    }
+    Ok(())
+}
+
+/// Moves deferred pieces into `out`.
+fn flush(out: &mut Output, deferred: &mut Option<Vec<Piece>>) -> Result<(), ZoneFileError> {
+    match deferred.take() {
+        Some(pieces) => out.accept_pieces(pieces).map(|_| ()),
+        None => Ok(()),
+    }
 }
 
 /// What has been read so far. Pieces are moved in window by window, so
@@ -404,7 +464,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = tricky_zone(dir.path(), 60);
         let paths = check_same(&text, "zone");
-        assert!(paths.in_pieces > 0 && paths.retried_whole > 0, "{paths:?}");
+        // Every way through the windows is taken, one after another: in
+        // pieces (the records moved into place while the next window is
+        // parsed), a window re-read whole, the rest of the file by one
+        // reader.
+        assert!(
+            paths.in_pieces > 0 && paths.retried_whole > 0 && paths.rest_by_one_reader > 0,
+            "{paths:?}"
+        );
         // Inherited TTLs without $TTL: every piece depends on the last.
         let no_ttl = text.replace("$TTL", "; no $TTL");
         check_same(&no_ttl, "zone");
