@@ -343,7 +343,11 @@ fn read_window(window: &[u8], file: &Arc<Path>, line: usize, state: &ReaderState
 /// Reads one piece of text, which is line `first_line` of `file` on.
 fn read_piece(text: &[u8], file: &Arc<Path>, first_line: usize, state: &ReaderState) -> Piece {
     let source: Box<dyn BufRead + Send> = Box::new(Cursor::new(text.to_vec()));
-    let mut reader = ZoneReader::resume(source, file.clone(), first_line, state);
+    // A copy of the file name per piece: every record holds a reference
+    // to it, and one counter shared by all threads would bounce between
+    // their caches millions of times.
+    let own_name: Arc<Path> = Arc::from(&**file);
+    let mut reader = ZoneReader::resume(source, own_name, first_line, state);
     let mut entries = Vec::with_capacity(text.len() / 50);
     let mut error = None;
     for entry in reader.by_ref() {
