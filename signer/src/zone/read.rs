@@ -88,10 +88,8 @@ fn read_in_windows(
     // The buffer the next window is read into, reused window after window.
     let mut spare: Vec<u8> = Vec::new();
     loop {
-        if let Err(e) = fill(&mut file, &mut pending, window_size, &mut eof) {
-            flush(&mut out, &mut deferred)?;
-            return Err(io_error(e, line));
-        }
+        // (After the first window, the octets were read beside parsing.)
+        fill(&mut file, &mut pending, window_size, &mut eof).map_err(|e| io_error(e, line))?;
         if pending.is_empty() {
             break;
         }
@@ -170,10 +168,7 @@ fn read_in_windows(
             }
         }
         line += window_lines;
-        if let Err(e) = filled {
-            flush(&mut out, &mut deferred)?;
-            return Err(io_error(e, line));
-        }
+        filled.map_err(|e| io_error(e, line))?;
         spare = std::mem::replace(&mut pending, next);
     }
     flush(&mut out, &mut deferred)?;
@@ -216,7 +211,8 @@ fn flush(out: &mut Output, deferred: &mut Option<Vec<Piece>>) -> Result<(), Zone
 }
 
 /// What has been read so far. Pieces are moved in window by window, so
-/// only one window's pieces exist beside it.
+/// only two windows' pieces (one being parsed, one being moved in) exist
+/// beside it.
 type Output = ReadRecords;
 
 impl ReadRecords {
