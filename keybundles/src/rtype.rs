@@ -31,6 +31,23 @@ rtypes! {
     CAA = 257,
 }
 
+/// The types that make up nearly every line of a signed TLD, most
+/// frequent first: looked up before the whole table, both ways.
+const COMMON: &[(&str, Rtype)] = &[
+    ("NS", Rtype::NS),
+    ("RRSIG", Rtype::RRSIG),
+    ("NSEC", Rtype::NSEC),
+    ("A", Rtype::A),
+    ("AAAA", Rtype::AAAA),
+    ("DS", Rtype::DS),
+    ("NSEC3", Rtype::NSEC3),
+    ("SOA", Rtype::SOA),
+    ("DNSKEY", Rtype::DNSKEY),
+    ("CNAME", Rtype::CNAME),
+    ("MX", Rtype::MX),
+    ("TXT", Rtype::TXT),
+];
+
 impl Rtype {
     /// Parses a mnemonic (`AAAA`, case-insensitive) or RFC 3597 `TYPEnnn`.
     pub fn from_mnemonic(text: &str) -> Option<Rtype> {
@@ -50,46 +67,24 @@ impl Rtype {
         digits.parse().ok().map(Rtype)
     }
 
-    /// The types that make up nearly every line of a signed TLD, matched
-    /// without walking the whole table (once per record of a zone file).
+    /// `text` looked up in [`COMMON`], case-insensitively (once per record
+    /// of a zone file, so the whole table is not walked for these).
     fn common_from_mnemonic(text: &[u8]) -> Option<Rtype> {
         let mut upper = [0u8; 6];
         let upper = upper.get_mut(..text.len())?;
         for (u, b) in upper.iter_mut().zip(text) {
             *u = b.to_ascii_uppercase();
         }
-        Some(match &*upper {
-            b"A" => Rtype::A,
-            b"NS" => Rtype::NS,
-            b"DS" => Rtype::DS,
-            b"AAAA" => Rtype::AAAA,
-            b"RRSIG" => Rtype::RRSIG,
-            b"NSEC" => Rtype::NSEC,
-            b"NSEC3" => Rtype::NSEC3,
-            b"SOA" => Rtype::SOA,
-            b"DNSKEY" => Rtype::DNSKEY,
-            b"CNAME" => Rtype::CNAME,
-            b"MX" => Rtype::MX,
-            b"TXT" => Rtype::TXT,
-            _ => return None,
-        })
+        COMMON
+            .iter()
+            .find(|(m, _)| m.as_bytes() == &*upper)
+            .map(|&(_, rtype)| rtype)
     }
 
     /// The mnemonic, if this type has one.
     pub fn mnemonic(self) -> Option<&'static str> {
-        // The common types first, as in `common_from_mnemonic`.
-        let common = match self {
-            Rtype::A => "A",
-            Rtype::NS => "NS",
-            Rtype::DS => "DS",
-            Rtype::AAAA => "AAAA",
-            Rtype::RRSIG => "RRSIG",
-            Rtype::NSEC => "NSEC",
-            Rtype::NSEC3 => "NSEC3",
-            _ => "",
-        };
-        if !common.is_empty() {
-            return Some(common);
+        if let Some(&(mnemonic, _)) = COMMON.iter().find(|(_, rtype)| *rtype == self) {
+            return Some(mnemonic);
         }
         MNEMONICS.iter().find(|(_, c)| *c == self.0).map(|(m, _)| *m)
     }

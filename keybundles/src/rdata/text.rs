@@ -217,27 +217,20 @@ pub(crate) fn push_ipv6(out: &mut String, octets: [u8; 16]) {
             }
         }
     };
-    if best_len < 2 {
+    let push_groups = |out: &mut String, groups: &[u16]| {
         for (i, &group) in groups.iter().enumerate() {
             if i > 0 {
                 out.push(':');
             }
             push_group(out, group);
         }
-        return;
-    }
-    for (i, &group) in groups[..best_start].iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        push_group(out, group);
-    }
-    out.push_str("::");
-    for (i, &group) in groups[best_start + best_len..].iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        push_group(out, group);
+    };
+    if best_len < 2 {
+        push_groups(out, &groups);
+    } else {
+        push_groups(out, &groups[..best_start]);
+        out.push_str("::");
+        push_groups(out, &groups[best_start + best_len..]);
     }
 }
 
