@@ -113,7 +113,6 @@ pub struct ZoneView {
 }
 
 /// The records of one name being gathered into a [`Node`].
-#[derive(Default)]
 struct Builder {
     /// In the order first seen; a name has a handful of types.
     rrsets: Vec<RRset>,
@@ -121,6 +120,40 @@ struct Builder {
 }
 
 impl Builder {
+    /// A builder whose vectors are sized for exactly `records` (the
+    /// records of one name): a signed TLD has millions of one-record
+    /// RRsets, and a vector's first growth step would hold four, which
+    /// made the index of a 1 M-delegation zone twice the size it needs.
+    fn for_records(records: &[Record]) -> Builder {
+        let mut rrsets: Vec<RRset> = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        let mut signatures = 0;
+        for record in records {
+            if record.rtype == Rtype::RRSIG {
+                signatures += 1;
+            } else if let Some(i) = rrsets.iter().position(|r| r.rtype == record.rtype) {
+                counts[i] += 1;
+            } else {
+                rrsets.push(RRset {
+                    rtype: record.rtype,
+                    class: record.class,
+                    ttl: record.ttl,
+                    records: Vec::new(),
+                });
+                counts.push(1);
+            }
+        }
+        for (rrset, count) in rrsets.iter_mut().zip(counts) {
+            rrset.records.reserve_exact(count);
+        }
+        rrsets.shrink_to_fit();
+        Builder {
+            rrsets,
+            signatures: Vec::with_capacity(signatures),
+        }
+    }
+
+    /// Adds one of the records the builder was sized for.
     fn add(&mut self, mut record: Record, failures: &mut Vec<Failure>) {
         if record.rtype == Rtype::RRSIG {
             match Rrsig::from_rdata(&record.rdata) {
@@ -137,19 +170,11 @@ impl Builder {
             }
             return;
         }
-        let index = match self.rrsets.iter().position(|r| r.rtype == record.rtype) {
-            Some(index) => index,
-            None => {
-                self.rrsets.push(RRset {
-                    rtype: record.rtype,
-                    class: record.class,
-                    ttl: record.ttl,
-                    records: Vec::new(),
-                });
-                self.rrsets.len() - 1
-            }
+        let Some(rrset) = self.rrsets.iter_mut().find(|r| r.rtype == record.rtype) else {
+            // for_records made an RRset for every type it was shown.
+            debug_assert!(false, "record of a type the builder was not sized for");
+            return;
         };
-        let rrset = &mut self.rrsets[index];
         if record.ttl != rrset.ttl {
             failures.push(Failure::new(
                 &record.owner,
@@ -315,50 +340,56 @@ impl ZoneView {
 
 /// Gathers records sorted by owner into one node per owner name (kind
 /// [`NameKind::Authoritative`] until the caller knows better), on all
-/// cores: the records are cut into pieces at owner boundaries.
+/// cores: the records are cut into pieces at owner boundaries, and moved
+/// out of the array in place (no copy of the array per piece).
 fn nodes_of(mut records: Vec<Record>) -> (Vec<Node>, Vec<Failure>) {
     let pieces_wanted = rayon::current_num_threads() * 8;
-    let mut pieces: Vec<Vec<Record>> = Vec::with_capacity(pieces_wanted + 1);
-    while records.len() > 4096 && pieces.len() < pieces_wanted {
-        let mut cut = records.len() - records.len() / (pieces_wanted - pieces.len()).max(2);
-        while cut > 0 && records[cut].owner == records[cut - 1].owner {
+    let mut cuts = vec![0];
+    for k in 1..pieces_wanted {
+        let mut cut = records.len() * k / pieces_wanted;
+        while cut > 0 && cut < records.len() && records[cut].owner == records[cut - 1].owner {
             cut -= 1;
         }
-        if cut == 0 {
-            break;
+        if cut > *cuts.last().unwrap_or(&0) {
+            cuts.push(cut);
         }
-        pieces.push(records.split_off(cut));
     }
-    pieces.push(records);
-    pieces.reverse();
+    let mut pieces: Vec<&mut [Record]> = Vec::with_capacity(cuts.len());
+    let mut rest: &mut [Record] = &mut records;
+    let mut start = 0;
+    for &cut in cuts.iter().skip(1) {
+        let (piece, tail) = rest.split_at_mut(cut - start);
+        pieces.push(piece);
+        rest = tail;
+        start = cut;
+    }
+    pieces.push(rest);
+
     let built: Vec<(Vec<Node>, Vec<Failure>)> = pieces
         .into_par_iter()
         .map(|piece| {
             let mut nodes = Vec::new();
             let mut failures = Vec::new();
-            let mut current: Option<(Name, Builder)> = None;
-            for record in piece {
-                match &mut current {
-                    Some((name, builder)) if record.owner.canonical_cmp(name) == Ordering::Equal => {
-                        builder.add(record, &mut failures)
-                    }
-                    _ => {
-                        if let Some((name, builder)) = current.take() {
-                            nodes.push(builder.into_node(name, NameKind::Authoritative));
-                        }
-                        let mut builder = Builder::default();
-                        let name = record.owner.clone();
-                        builder.add(record, &mut failures);
-                        current = Some((name, builder));
-                    }
+            let mut first = 0;
+            while first < piece.len() {
+                let owner = &piece[first].owner;
+                let end = first
+                    + piece[first..]
+                        .iter()
+                        .position(|r| r.owner.canonical_cmp(owner) != Ordering::Equal)
+                        .unwrap_or(piece.len() - first);
+                let name = piece[first].owner.clone();
+                let mut builder = Builder::for_records(&piece[first..end]);
+                for record in &mut piece[first..end] {
+                    builder.add(std::mem::replace(record, placeholder()), &mut failures);
                 }
-            }
-            if let Some((name, builder)) = current {
                 nodes.push(builder.into_node(name, NameKind::Authoritative));
+                first = end;
             }
             (nodes, failures)
         })
         .collect();
+    drop(records);
     let mut nodes = Vec::with_capacity(built.iter().map(|(n, _)| n.len()).sum());
     let mut failures = Vec::new();
     for (piece_nodes, piece_failures) in built {
@@ -366,4 +397,63 @@ fn nodes_of(mut records: Vec<Record>) -> (Vec<Node>, Vec<Failure>) {
         failures.extend(piece_failures);
     }
     (nodes, failures)
+}
+
+/// What a record moved into a node leaves behind: nothing on the heap.
+fn placeholder() -> Record {
+    Record::new(
+        Name::root(),
+        Class::IN,
+        0,
+        Rtype(0),
+        keybundles::octets::Octets::default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(owner: &str, ttl: u32, rtype: Rtype, rdata: &[u8]) -> Record {
+        let owner = Name::parse(owner, None).expect("test name");
+        Record::new(owner, Class::IN, ttl, rtype, rdata.to_vec())
+    }
+
+    /// Enough names that the records are cut into many pieces, with one
+    /// to four records per name so cut points land inside names; every
+    /// name must come out whole, once, with vectors of exactly its size.
+    #[test]
+    fn nodes_are_whole_across_piece_cuts_and_sized_exactly() {
+        let mut records = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..5_000u32 {
+            let owner = format!("n{i:05}.example.");
+            let per_name = 1 + (i % 4) as usize;
+            for j in 0..per_name {
+                let rtype = if j < 2 { Rtype::A } else { Rtype::TXT };
+                records.push(record(&owner, 300, rtype, &[10, 0, (i % 250) as u8, j as u8]));
+            }
+            expected.push((owner, per_name));
+        }
+        // A duplicate A record and a second TTL at the last name.
+        records.push(record("n04999.example.", 300, Rtype::A, &[10, 0, 249, 0]));
+        records.push(record("n04999.example.", 60, Rtype::A, &[10, 0, 249, 9]));
+
+        let (nodes, failures) = nodes_of(records);
+
+        assert_eq!(nodes.len(), expected.len());
+        for (node, (owner, per_name)) in nodes.iter().zip(&expected) {
+            assert_eq!(node.name, Name::parse(owner, None).expect("test name"));
+            let total: usize = node.rrsets.iter().map(|r| r.records.len()).sum();
+            let extra = usize::from(owner == "n04999.example.");
+            assert_eq!(total, per_name + extra, "{owner}");
+            for rrset in &node.rrsets {
+                // The duplicate was counted when sizing, then dropped.
+                let slack = usize::from(extra == 1 && rrset.rtype == Rtype::A);
+                assert_eq!(rrset.records.capacity(), rrset.records.len() + slack, "{owner}");
+            }
+        }
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(matches!(failures[0].problem, Problem::MixedTtls(300, 60)));
+    }
 }
