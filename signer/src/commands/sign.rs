@@ -32,8 +32,7 @@ fn load_previous(
     now: i64,
     refresh: i64,
 ) -> anyhow::Result<PreviousSignatures> {
-    let read = zone::read_records(path, origin)?;
-    drop(read.locations);
+    let read = zone::read_records_unlocated(path, origin)?;
     Ok(PreviousSignatures::new(read.records, origin, now, refresh))
 }
 

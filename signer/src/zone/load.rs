@@ -23,6 +23,7 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         mut records,
         mut locations,
         warnings,
+        ..
     } = read_records(path, apex).map_err(ZoneError::Read)?;
     crate::timing::phase("read");
     let mut dropped_dnssec = 0usize;
