@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::read::{read_records, ReadRecords};
 use keybundles::{Name, Rtype};
+use rayon::prelude::*;
 
 use super::checks::{check_and_normalize, retain_pairs, ZoneError};
 use super::Zone;
@@ -26,9 +27,38 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         ..
     } = read_records(path, apex).map_err(ZoneError::Read)?;
     crate::timing::phase("read");
+    // Most zones have nothing to drop: that is found out on all cores,
+    // and the records are walked one by one (warnings in file order) only
+    // when something must go.
+    let dropped = |record: &keybundles::Record| {
+        (record.rtype.is_dnssec_generated() || record.rtype == Rtype::ZONEMD && record.owner == *apex)
+            && !options.keep_dnssec
+            || !record.owner.is_subdomain_of(apex)
+    };
+    if records.par_iter().any(dropped) {
+        drop_unsignable(&mut records, &mut locations, apex, options, warn);
+    }
+    for warning in warnings {
+        warn(format!("{}: {}", warning.location, warning.message));
+    }
+    let zone = check_and_normalize(records, locations, apex, path, warn);
+    crate::timing::phase("sort and check");
+    zone
+}
+
+/// Drops what Signet does not sign from the input — its own DNSSEC
+/// records, an apex ZONEMD, records outside the zone — with a warning
+/// naming where each kind was first seen.
+fn drop_unsignable(
+    records: &mut Vec<keybundles::Record>,
+    locations: &mut Vec<keybundles::zonefile::Location>,
+    apex: &Name,
+    options: &LoadOptions,
+    warn: &mut dyn FnMut(String),
+) {
     let mut dropped_dnssec = 0usize;
     let mut first_dropped = None;
-    retain_pairs(&mut records, &mut locations, |record, location| {
+    retain_pairs(records, locations, |record, location| {
         if record.rtype.is_dnssec_generated() && !options.keep_dnssec {
             dropped_dnssec += 1;
             first_dropped.get_or_insert_with(|| location.to_string());
@@ -51,15 +81,9 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         }
         true
     });
-    for warning in warnings {
-        warn(format!("{}: {}", warning.location, warning.message));
-    }
     if let Some(first) = first_dropped {
         warn(format!(
             "{first}: dropped {dropped_dnssec} RRSIG/NSEC/NSEC3/NSEC3PARAM record(s) from the input; Signet makes its own"
         ));
     }
-    let zone = check_and_normalize(records, locations, apex, path, warn);
-    crate::timing::phase("sort and check");
-    zone
 }
