@@ -43,6 +43,18 @@ pub struct RRset {
     pub records: Vec<Record>,
 }
 
+impl RRset {
+    /// An RRset with no records yet, of `record`'s type, class and TTL.
+    fn empty_like(record: &Record) -> RRset {
+        RRset {
+            rtype: record.rtype,
+            class: record.class,
+            ttl: record.ttl,
+            records: Vec::new(),
+        }
+    }
+}
+
 /// One RRSIG record with its RDATA decoded.
 #[derive(Debug, Clone)]
 pub struct Signature {
@@ -134,12 +146,7 @@ impl Builder {
             } else if let Some(i) = rrsets.iter().position(|r| r.rtype == record.rtype) {
                 counts[i] += 1;
             } else {
-                rrsets.push(RRset {
-                    rtype: record.rtype,
-                    class: record.class,
-                    ttl: record.ttl,
-                    records: Vec::new(),
-                });
+                rrsets.push(RRset::empty_like(record));
                 counts.push(1);
             }
         }
@@ -153,7 +160,7 @@ impl Builder {
         }
     }
 
-    /// Adds one of the records the builder was sized for.
+    /// Adds a record of the name (one of those it was sized for).
     fn add(&mut self, mut record: Record, failures: &mut Vec<Failure>) {
         if record.rtype == Rtype::RRSIG {
             match Rrsig::from_rdata(&record.rdata) {
@@ -170,11 +177,16 @@ impl Builder {
             }
             return;
         }
-        let Some(rrset) = self.rrsets.iter_mut().find(|r| r.rtype == record.rtype) else {
-            // for_records made an RRset for every type it was shown.
-            debug_assert!(false, "record of a type the builder was not sized for");
-            return;
+        // for_records made an RRset for every type it was shown; a type
+        // it was not shown still gets one, only not sized in advance.
+        let index = match self.rrsets.iter().position(|r| r.rtype == record.rtype) {
+            Some(index) => index,
+            None => {
+                self.rrsets.push(RRset::empty_like(&record));
+                self.rrsets.len() - 1
+            }
         };
+        let rrset = &mut self.rrsets[index];
         if record.ttl != rrset.ttl {
             failures.push(Failure::new(
                 &record.owner,
