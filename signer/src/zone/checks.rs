@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use keybundles::zonefile::{Location, ZoneFileError};
 use keybundles::{Name, Record, Rtype};
 
+use super::locations::{Files, Line};
 use super::order::canonical_record_cmp;
 use super::{soa_fields, Zone};
 use crate::sort::{permute, stable_sorted_order};
@@ -51,19 +52,20 @@ pub enum ZoneError {
 }
 
 /// Sorts, removes duplicates, unifies RRset TTLs and checks the rules
-/// above; `locations[i]` says where `records[i]` was read. Warnings go to
-/// `warn`.
+/// above; `files.location(lines[i])` says where `records[i]` was read.
+/// Warnings go to `warn`.
 pub(super) fn check_and_normalize(
     mut records: Vec<Record>,
-    mut locations: Vec<Location>,
+    mut lines: Vec<Line>,
+    files: &Files,
     apex: &Name,
     file: &Path,
     warn: &mut dyn FnMut(String),
 ) -> Result<Zone, ZoneError> {
-    sort_canonically(&mut records, &mut locations);
+    sort_canonically(&mut records, &mut lines);
 
     let mut duplicates = 0usize;
-    let mut first_duplicate: Option<Location> = None;
+    let mut first_duplicate: Option<Line> = None;
     let mut previous: Option<usize> = None;
     let mut kept = 0;
     for i in 0..records.len() {
@@ -71,20 +73,23 @@ pub(super) fn check_and_normalize(
             let (earlier, later) = (&records[p], &records[i]);
             if later.owner == earlier.owner && later.rtype == earlier.rtype && later.rdata == earlier.rdata {
                 duplicates += 1;
-                first_duplicate.get_or_insert_with(|| locations[i].clone());
+                first_duplicate.get_or_insert(lines[i]);
                 records[p].ttl = earlier.ttl.min(later.ttl);
                 continue;
             }
         }
         records.swap(kept, i);
-        locations.swap(kept, i);
+        lines.swap(kept, i);
         previous = Some(kept);
         kept += 1;
     }
     records.truncate(kept);
-    locations.truncate(kept);
-    if let Some(location) = first_duplicate {
-        warn(format!("{location}: {duplicates} duplicate record(s) collapsed"));
+    lines.truncate(kept);
+    if let Some(line) = first_duplicate {
+        warn(format!(
+            "{}: {duplicates} duplicate record(s) collapsed",
+            files.location(line)
+        ));
     }
 
     let mut soa: Option<(u32, u32, u32)> = None;
@@ -98,7 +103,7 @@ pub(super) fn check_and_normalize(
         let end = start + records[start..].iter().take_while(|r| r.owner == owner).count();
         if let Some(d) = dname.as_ref().filter(|d| owner.is_subdomain_of(d)) {
             return Err(ZoneError::DataBelowDname {
-                location: locations[start].clone(),
+                location: files.location(lines[start]),
                 owner,
                 dname: d.clone(),
             });
@@ -109,7 +114,8 @@ pub(super) fn check_and_normalize(
             .then(|| owner.clone());
         let node = Node {
             records: &mut records[start..end],
-            locations: &locations[start..end],
+            lines: &lines[start..end],
+            files,
         };
         check_node(node, apex, &mut soa, &mut apex_ns, warn)?;
         start = end;
@@ -128,7 +134,7 @@ pub(super) fn check_and_normalize(
     }
     // Where records were read is no longer needed: freed without copying
     // the records.
-    drop(locations);
+    drop(lines);
     // Keep room for the few apex records signing adds (DNSKEY,
     // NSEC3PARAM), so adding them never moves the whole zone.
     records.shrink_to(records.len() + APEX_HEADROOM);
@@ -144,39 +150,40 @@ pub(super) fn check_and_normalize(
 /// Records signing may add at the apex without reallocating the zone.
 const APEX_HEADROOM: usize = 64;
 
-/// Keeps the records (and their locations) for which `keep` is true, in
+/// Keeps the records (and their lines) for which `keep` is true, in
 /// order.
 pub(super) fn retain_pairs(
     records: &mut Vec<Record>,
-    locations: &mut Vec<Location>,
-    mut keep: impl FnMut(&Record, &Location) -> bool,
+    lines: &mut Vec<Line>,
+    mut keep: impl FnMut(&Record, &Line) -> bool,
 ) {
     let mut kept = 0;
     for i in 0..records.len() {
-        if keep(&records[i], &locations[i]) {
+        if keep(&records[i], &lines[i]) {
             records.swap(kept, i);
-            locations.swap(kept, i);
+            lines.swap(kept, i);
             kept += 1;
         }
     }
     records.truncate(kept);
-    locations.truncate(kept);
+    lines.truncate(kept);
 }
 
-/// Sorts `records` (and `locations` alike) into canonical order; equal
+/// Sorts `records` (and `lines` alike) into canonical order; equal
 /// records keep the order they were read in, so warnings are the same
 /// every run.
-fn sort_canonically(records: &mut [Record], locations: &mut [Location]) {
+fn sort_canonically(records: &mut [Record], lines: &mut [Line]) {
     let mut order = stable_sorted_order(records, canonical_record_cmp);
     let mut again = order.clone();
     permute(records, &mut order);
-    permute(locations, &mut again);
+    permute(lines, &mut again);
 }
 
 /// The records of one owner name and where each was read.
 struct Node<'a> {
     records: &'a mut [Record],
-    locations: &'a [Location],
+    lines: &'a [Line],
+    files: &'a Files,
 }
 
 fn check_node(
@@ -186,7 +193,8 @@ fn check_node(
     apex_ns: &mut bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<(), ZoneError> {
-    let Node { records, locations } = node;
+    let Node { records, lines, files } = node;
+    let location = |i: usize| files.location(lines[i]);
     let owner = records[0].owner.clone();
     let at_apex = owner == *apex;
     let cnames: Vec<usize> = (0..records.len())
@@ -195,13 +203,13 @@ fn check_node(
     if let Some(&cname) = cnames.first() {
         if cnames.len() > 1 {
             return Err(ZoneError::MultipleCname {
-                location: locations[cnames[1]].clone(),
+                location: location(cnames[1]),
                 owner,
             });
         }
         if let Some(other) = records.iter().find(|r| r.rtype != Rtype::CNAME) {
             return Err(ZoneError::CnameAndOtherData {
-                location: locations[cname].clone(),
+                location: location(cname),
                 owner,
                 other: other.rtype,
             });
@@ -211,33 +219,29 @@ fn check_node(
     while start < records.len() {
         let rtype = records[start].rtype;
         let end = start + records[start..].iter().take_while(|r| r.rtype == rtype).count();
-        unify_ttl(&mut records[start..end], &locations[start..end], warn);
+        unify_ttl(&mut records[start..end], &lines[start..end], files, warn);
         let rrset = &records[start..end];
         match rtype {
             Rtype::SOA => {
                 let first = &rrset[0];
                 if !at_apex {
                     return Err(ZoneError::SoaNotAtApex {
-                        location: locations[start].clone(),
+                        location: location(start),
                         owner,
                         apex: apex.clone(),
                     });
                 }
                 if rrset.len() > 1 || soa.is_some() {
-                    let mut found: Vec<&Location> = locations[start..end].iter().collect();
+                    let mut found: Vec<Location> = (start..end).map(location).collect();
                     found.sort_by_key(|l| (l.file.clone(), l.line));
                     return Err(ZoneError::ExtraSoa {
                         apex: apex.clone(),
                         first: found[0].clone(),
-                        second: found
-                            .get(1)
-                            .copied()
-                            .cloned()
-                            .unwrap_or_else(|| locations[start].clone()),
+                        second: found.get(1).cloned().unwrap_or_else(|| location(start)),
                     });
                 }
                 let (serial, minimum) = soa_fields(&first.rdata).ok_or_else(|| ZoneError::BadSoa {
-                    location: locations[start].clone(),
+                    location: location(start),
                 })?;
                 *soa = Some((first.ttl, serial, minimum));
             }
@@ -251,7 +255,7 @@ fn check_node(
                 if !records.iter().any(|r| r.rtype == partner) {
                     warn(format!(
                         "{}: {owner} has {rtype} but no {partner}; publish both so every parent can use them (RFC 7344 §4, RFC 8078)",
-                        locations[start]
+                        location(start)
                     ));
                 }
             }
@@ -265,12 +269,14 @@ fn check_node(
 /// Gives every record of an RRset the lowest TTL among them (RFC 2181
 /// §5.2 forbids mixed TTLs; the lowest never keeps data cached longer
 /// than the operator allowed for any record).
-fn unify_ttl(rrset: &mut [Record], locations: &[Location], warn: &mut dyn FnMut(String)) {
+fn unify_ttl(rrset: &mut [Record], lines: &[Line], files: &Files, warn: &mut dyn FnMut(String)) {
     let min = rrset.iter().map(|r| r.ttl).min().unwrap_or(0);
     if let Some(odd) = rrset.iter().position(|r| r.ttl != min) {
         warn(format!(
             "{}: {} {} has records with different TTLs; all get the lowest, {min}",
-            locations[odd], rrset[odd].owner, rrset[odd].rtype
+            files.location(lines[odd]),
+            rrset[odd].owner,
+            rrset[odd].rtype
         ));
         for record in rrset.iter_mut() {
             record.ttl = min;

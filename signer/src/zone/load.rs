@@ -7,6 +7,7 @@ use keybundles::{Name, Rtype};
 use rayon::prelude::*;
 
 use super::checks::{check_and_normalize, retain_pairs, ZoneError};
+use super::locations::{Files, Line};
 use super::Zone;
 
 /// Choices about what input to accept.
@@ -22,7 +23,8 @@ pub struct LoadOptions {
 pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMut(String)) -> Result<Zone, ZoneError> {
     let ReadRecords {
         mut records,
-        mut locations,
+        mut lines,
+        files,
         warnings,
         ..
     } = read_records(path, apex).map_err(ZoneError::Read)?;
@@ -36,12 +38,12 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
             || !record.owner.is_subdomain_of(apex)
     };
     if records.par_iter().any(dropped) {
-        drop_unsignable(&mut records, &mut locations, apex, options, warn);
+        drop_unsignable(&mut records, &mut lines, &files, apex, options, warn);
     }
     for warning in warnings {
         warn(format!("{}: {}", warning.location, warning.message));
     }
-    let zone = check_and_normalize(records, locations, apex, path, warn);
+    let zone = check_and_normalize(records, lines, &files, apex, path, warn);
     crate::timing::phase("sort and check");
     zone
 }
@@ -51,31 +53,36 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
 /// naming where each kind was first seen.
 fn drop_unsignable(
     records: &mut Vec<keybundles::Record>,
-    locations: &mut Vec<keybundles::zonefile::Location>,
+    lines: &mut Vec<Line>,
+    files: &Files,
     apex: &Name,
     options: &LoadOptions,
     warn: &mut dyn FnMut(String),
 ) {
     let mut dropped_dnssec = 0usize;
     let mut first_dropped = None;
-    retain_pairs(records, locations, |record, location| {
+    retain_pairs(records, lines, |record, &line| {
+        let location = || files.location(line);
         if record.rtype.is_dnssec_generated() && !options.keep_dnssec {
             dropped_dnssec += 1;
-            first_dropped.get_or_insert_with(|| location.to_string());
+            first_dropped.get_or_insert_with(|| location().to_string());
             return false;
         }
         if record.rtype == Rtype::ZONEMD && record.owner == *apex && !options.keep_dnssec {
             // RFC 8976: the digest covers the whole zone, signatures
             // included, so the input's ZONEMD cannot match the output.
             warn(format!(
-                "{location}: the apex ZONEMD record was dropped: it cannot match the signed zone, and Signet does not compute ZONEMD"
+                "{}: the apex ZONEMD record was dropped: it cannot match the signed zone, and Signet does not compute ZONEMD",
+                location()
             ));
             return false;
         }
         if !record.owner.is_subdomain_of(apex) {
             warn(format!(
-                "{location}: {} {} is outside the zone {apex}; dropped, not signed",
-                record.owner, record.rtype
+                "{}: {} {} is outside the zone {apex}; dropped, not signed",
+                location(),
+                record.owner,
+                record.rtype
             ));
             return false;
         }

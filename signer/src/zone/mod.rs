@@ -3,6 +3,7 @@
 
 mod checks;
 mod load;
+mod locations;
 mod order;
 mod read;
 

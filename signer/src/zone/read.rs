@@ -21,6 +21,7 @@ use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use super::locations::{Files, Line};
 use keybundles::zonefile::Location;
 use keybundles::zonefile::{
     next_owner_line, open_file, split_points, Entry, ReaderState, Warning, ZoneFileError, ZoneFileErrorKind, ZoneReader,
@@ -38,13 +39,15 @@ const PIECES_PER_THREAD: usize = 4;
 #[derive(Debug, Default, PartialEq)]
 pub struct ReadRecords {
     pub records: Vec<Record>,
-    /// `locations[i]` is where `records[i]` was read. Kept apart so that
-    /// it can be dropped after the checks without copying the records.
-    pub locations: Vec<Location>,
+    /// `files.location(lines[i])` is where `records[i]` was read. Kept
+    /// apart so that it can be dropped after the checks without copying
+    /// the records.
+    pub lines: Vec<Line>,
+    pub files: Files,
     pub warnings: Vec<Warning>,
-    /// False when the caller has no use for `locations` (a signed zone
-    /// read whole): they are then not kept, which saves 24 octets of
-    /// fresh memory per record.
+    /// False when the caller has no use for `lines` (a signed zone read
+    /// whole): they are then not kept, which saves 8 octets of fresh
+    /// memory per record.
     keep_locations: bool,
 }
 
@@ -54,7 +57,7 @@ pub fn read_records(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileE
     read_in_windows(path, origin, WINDOW, true, &mut Paths::default())
 }
 
-/// [`read_records`] without the locations (`locations` is left empty), for
+/// [`read_records`] without the locations (`lines` is left empty), for
 /// callers that report problems by owner name, not by line: the verifier
 /// and the reading of a previous signed zone.
 pub fn read_records_unlocated(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
@@ -90,6 +93,7 @@ fn read_in_windows(
     };
     let mut out = Output {
         keep_locations,
+        files: Files::new(file_name.clone()),
         ..Output::default()
     };
     let mut state = ZoneReader::initial_state(origin);
@@ -232,33 +236,33 @@ type Output = ReadRecords;
 
 impl ReadRecords {
     fn push(&mut self, entry: Entry) {
-        self.records.push(entry.record);
         if self.keep_locations {
-            self.locations.push(entry.location);
+            let line = self.files.line(&entry.location);
+            self.lines.push(line);
         }
+        self.records.push(entry.record);
     }
 
-    fn extend(&mut self, entries: Vec<Entry>) {
-        self.records.reserve(entries.len());
+    /// Moves a piece's records (and their lines) to the end.
+    fn append(&mut self, piece: &mut Piece) {
         if self.keep_locations {
-            self.locations.reserve(entries.len());
+            self.files.adopt(&piece.files, &mut piece.lines);
+            self.lines.append(&mut piece.lines);
         }
-        for entry in entries {
-            self.push(entry);
-        }
+        self.records.append(&mut piece.records);
     }
 
     /// Takes a piece read alone: its error if it has one, `None` if it
     /// ended inside parentheses before the end of the file (the caller
     /// must read on across the cut), else the state after it.
-    fn accept_serial(&mut self, piece: Piece, is_last: bool) -> Option<Result<ReaderState, ZoneFileError>> {
+    fn accept_serial(&mut self, mut piece: Piece, is_last: bool) -> Option<Result<ReaderState, ZoneFileError>> {
         if piece.ended_in_parentheses && !is_last {
             return None;
         }
         if let Some(error) = piece.error {
             return Some(Err(error));
         }
-        self.extend(piece.entries);
+        self.append(&mut piece);
         self.warnings.extend(piece.warnings);
         Some(Ok(piece.state))
     }
@@ -267,11 +271,11 @@ impl ReadRecords {
     /// returns the state after the last one.
     fn accept_pieces(&mut self, pieces: Vec<Piece>) -> Result<Option<ReaderState>, ZoneFileError> {
         let mut state = None;
-        for piece in pieces {
+        for mut piece in pieces {
             if let Some(error) = piece.error {
                 return Err(error);
             }
-            self.extend(piece.entries);
+            self.append(&mut piece);
             self.warnings.extend(piece.warnings);
             state = Some(piece.state);
         }
@@ -281,7 +285,10 @@ impl ReadRecords {
 
 /// One piece's reading.
 struct Piece {
-    entries: Vec<Entry>,
+    records: Vec<Record>,
+    /// Where each record was read, against `files`.
+    lines: Vec<Line>,
+    files: Files,
     warnings: Vec<Warning>,
     /// The first error; reading stops there.
     error: Option<ZoneFileError>,
@@ -362,12 +369,17 @@ fn read_piece(text: &[u8], file: &Arc<Path>, first_line: usize, state: &ReaderSt
     // to it, and one counter shared by all threads would bounce between
     // their caches millions of times.
     let own_name: Arc<Path> = Arc::from(&**file);
+    let mut files = Files::new(own_name.clone());
     let mut reader = ZoneReader::resume(source, own_name, first_line, state);
-    let mut entries = Vec::with_capacity(text.len() / 50);
+    let mut records = Vec::with_capacity(text.len() / 50);
+    let mut lines = Vec::with_capacity(text.len() / 50);
     let mut error = None;
     for entry in reader.by_ref() {
         match entry {
-            Ok(entry) => entries.push(entry),
+            Ok(Entry { record, location }) => {
+                lines.push(files.line(&location));
+                records.push(record);
+            }
             Err(e) => {
                 error = Some(e);
                 break;
@@ -375,7 +387,9 @@ fn read_piece(text: &[u8], file: &Arc<Path>, first_line: usize, state: &ReaderSt
         }
     }
     Piece {
-        entries,
+        records,
+        lines,
+        files,
         warnings: reader.take_warnings(),
         error,
         ended_in_parentheses: reader.ended_in_parentheses(),
@@ -411,6 +425,12 @@ fn count_lines(text: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl ReadRecords {
+        fn locations(&self) -> Vec<Location> {
+            self.lines.iter().map(|&line| self.files.location(line)).collect()
+        }
+    }
 
     /// What one reader makes of the file, start to end, stopping at the
     /// first error as `zone::load` does.
@@ -467,7 +487,7 @@ mod tests {
             match (&serial, &parallel) {
                 (Ok(s), Ok(p)) => {
                     assert_eq!(s.records, p.records, "records, window {window}");
-                    assert_eq!(s.locations, p.locations, "locations, window {window}");
+                    assert_eq!(s.locations(), p.locations(), "locations, window {window}");
                     assert_eq!(
                         format!("{:?}", s.warnings),
                         format!("{:?}", p.warnings),
@@ -481,7 +501,7 @@ mod tests {
             match (&parallel, &unlocated) {
                 (Ok(p), Ok(u)) => {
                     assert_eq!(p.records, u.records, "records without locations, window {window}");
-                    assert!(u.locations.is_empty(), "locations kept, window {window}");
+                    assert!(u.lines.is_empty(), "locations kept, window {window}");
                 }
                 (Err(p), Err(u)) => assert_eq!(p.to_string(), u.to_string(), "error, window {window}"),
                 _ => panic!("window {window}: with locations {parallel:?}, without {unlocated:?}"),
