@@ -197,6 +197,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
     }
     add_apex_records(&mut zone, keys, key_set, &policy.denial, warn);
     let nodes = layout(&zone.records, &zone.apex, warn);
+    crate::timing::phase("layout");
     let ttl = zone.denial_ttl();
     let (nsec_ttl, nsec3) = match &policy.denial {
         Denial::Nsec => (Some(ttl), Vec::new()),
@@ -206,7 +207,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
         ),
     };
 
-    crate::timing::phase("layout and denial chain");
+    crate::timing::phase("denial chain");
     let roles = Roles::new(keys);
     let signer = RrsetSigner {
         apex: &zone.apex,

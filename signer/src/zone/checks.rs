@@ -63,6 +63,7 @@ pub(super) fn check_and_normalize(
     warn: &mut dyn FnMut(String),
 ) -> Result<Zone, ZoneError> {
     sort_canonically(&mut records, &mut lines);
+    crate::timing::phase("sort");
 
     let mut duplicates = 0usize;
     let mut first_duplicate: Option<Line> = None;
@@ -92,6 +93,7 @@ pub(super) fn check_and_normalize(
         ));
     }
 
+    crate::timing::phase("duplicates");
     let mut soa: Option<(u32, u32, u32)> = None;
     let mut apex_ns = false;
     // In canonical order every name below a DNAME directly follows it.

@@ -44,7 +44,7 @@ pub fn load(path: &Path, apex: &Name, options: &LoadOptions, warn: &mut dyn FnMu
         warn(format!("{}: {}", warning.location, warning.message));
     }
     let zone = check_and_normalize(records, lines, &files, apex, path, warn);
-    crate::timing::phase("sort and check");
+    crate::timing::phase("check");
     zone
 }
 
