@@ -147,20 +147,30 @@ fn error_inside_an_included_file_names_that_file() {
 #[test]
 fn check_failing_in_an_included_file_names_that_file() {
     expect_refusal(
-        &zone_with("$INCLUDE part.db
+        &zone_with(
+            "$INCLUDE part.db
 www A 192.0.2.9
-"),
-        &[("part.db", b"ok A 192.0.2.1
+",
+        ),
+        &[(
+            "part.db",
+            b"ok A 192.0.2.1
 
 www CNAME ns1
-")],
+",
+        )],
         &["part.db:3", "CNAME"],
     );
     expect_refusal(
-        &zone_with("$INCLUDE part.db
-"),
-        &[("part.db", b"@ SOA ns1 host 2 7200 3600 1209600 300
-")],
+        &zone_with(
+            "$INCLUDE part.db
+",
+        ),
+        &[(
+            "part.db",
+            b"@ SOA ns1 host 2 7200 3600 1209600 300
+",
+        )],
         &["zone.db:3", "second SOA", "part.db:1"],
     );
 }
