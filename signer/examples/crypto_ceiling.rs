@@ -1,4 +1,4 @@
-//! The crypto ceiling: how many DNSSEC signatures per second `ring` makes
+//! The crypto ceiling: how many DNSSEC signatures per second Signet's backend makes
 //! on this machine, through the same `keybundles::crypto::SigningKey` that
 //! `signer sign` uses, on a rayon pool of the given size.
 //!
