@@ -12,6 +12,7 @@
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, KeyPair as _};
+use zeroize::Zeroizing;
 
 use crate::algorithm::Algorithm;
 use crate::dnskey::Dnskey;
@@ -90,9 +91,10 @@ fn bit_length(bytes: &[u8]) -> usize {
 
 /// The DER `RSAPrivateKey` (RFC 8017 A.1.2, two primes) of BIND's
 /// components: `aws-lc-rs` builds RSA key pairs from DER, not from parts.
-fn rsa_private_key_der(parts: &RsaPrivateParts<'_>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for integer in [
+/// It holds the private key, so it is wiped when dropped, and its buffers
+/// are sized up front so that no reallocation leaves a copy behind.
+fn rsa_private_key_der(parts: &RsaPrivateParts<'_>) -> Zeroizing<Vec<u8>> {
+    let integers = [
         &[0u8][..], // version: two-prime
         parts.modulus,
         parts.public_exponent,
@@ -102,7 +104,11 @@ fn rsa_private_key_der(parts: &RsaPrivateParts<'_>) -> Vec<u8> {
         parts.exponent1,
         parts.exponent2,
         parts.coefficient,
-    ] {
+    ];
+    // Per INTEGER at most a tag, 4 length octets and a padding zero.
+    let room = integers.iter().map(|i| i.len() + 6).sum::<usize>();
+    let mut body = Zeroizing::new(Vec::with_capacity(room));
+    for integer in integers {
         let digits = strip_zeros(integer);
         // A set high bit would make the INTEGER negative: pad with a zero.
         let pad = digits.first().is_some_and(|&b| b & 0x80 != 0);
@@ -112,7 +118,7 @@ fn rsa_private_key_der(parts: &RsaPrivateParts<'_>) -> Vec<u8> {
         }
         body.extend_from_slice(digits);
     }
-    let mut der = Vec::with_capacity(body.len() + 4);
+    let mut der = Zeroizing::new(Vec::with_capacity(body.len() + 6));
     der_header(&mut der, 0x30, body.len());
     der.extend_from_slice(&body);
     der
@@ -409,7 +415,7 @@ mod tests {
         };
         let der = rsa_private_key_der(&parts);
         assert_eq!(
-            der,
+            *der,
             [
                 0x30, 30, 2, 1, 0, 2, 2, 0, 0x80, 2, 3, 1, 0, 1, 2, 1, 0x7f, 2, 1, 2, 2, 1, 3, 2, 1, 4, 2, 1, 5, 2, 1,
                 0
