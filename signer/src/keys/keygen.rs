@@ -91,7 +91,7 @@ fn generate_rsa(bits: usize) -> Result<(Vec<u8>, PrivateFields), KeyError> {
             .map(|(_, v)| v.as_slice())
             .unwrap_or(&[])
     };
-    // Load it into ring once: proves ring can sign with what we write.
+    // Load it as a signing key once: proves Signet can sign with what we write.
     SigningKey::from_rsa(&RsaPrivateParts {
         modulus: field("Modulus"),
         public_exponent: field("PublicExponent"),
