@@ -429,6 +429,25 @@ mod tests {
     }
 
     #[test]
+    fn rsa_keys_outside_2048_to_8192_bits_are_refused_by_size() {
+        let modulus = [0xffu8; 128]; // 1024 bits
+        let parts = RsaPrivateParts {
+            modulus: &modulus,
+            public_exponent: &[1, 0, 1],
+            private_exponent: &[1],
+            prime1: &[1],
+            prime2: &[1],
+            exponent1: &[1],
+            exponent2: &[1],
+            coefficient: &[1],
+        };
+        match SigningKey::from_rsa(&parts) {
+            Err(KeyError::Rejected(why)) => assert!(why.contains("1024 bits"), "{why}"),
+            other => panic!("expected a refusal by size, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
     fn rsa_public_key_encoding() {
         let key = rsa_public_key(&[1, 0, 1], &[0, 0xc0, 0xff]);
         assert_eq!(key, vec![3, 1, 0, 1, 0xc0, 0xff]);
