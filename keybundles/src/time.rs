@@ -101,6 +101,13 @@ pub fn from_serial(serial: u32, now: i64) -> i64 {
     now + i64::from(diff)
 }
 
+/// Reads an RRSIG time field in presentation form (RFC 4034 §3.2):
+/// `YYYYMMDDHHMMSS` in UTC or decimal seconds, as the wire's 32-bit value.
+/// For callers that read signed zone text without parsing whole records.
+pub fn parse_rrsig_time(text: &[u8]) -> Option<u32> {
+    crate::rdata::parse_time(text)
+}
+
 /// Formats a duration in seconds for people: `3d 4h`, `45m`, `-2h`.
 pub fn format_duration(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };

@@ -20,6 +20,7 @@ mod text;
 
 pub(crate) use text::{decode_string, encode_name};
 mod time;
+pub(crate) use time::parse_time;
 
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,9 @@ pub struct ChunkContext<'a> {
     pub nsec_ttl: Option<u32>,
     /// NSEC3 records in canonical (= hash) order.
     pub nsec3: &'a [Record],
+    /// Where the NSEC chain leaves `nodes` for names not in them (see
+    /// `nsec::record_for`); empty for a whole zone.
+    pub chain_bounds: &'a [keybundles::Name],
     pub signer: &'a RrsetSigner<'a>,
     pub signatures: &'a AtomicUsize,
     pub reused: &'a AtomicUsize,
@@ -117,9 +120,13 @@ impl<'a> ChunkContext<'a> {
             NodeKind::Occluded => false,
         };
         let nsec = match (self.nsec_ttl, node.kind) {
-            (Some(ttl), kind) if kind != NodeKind::Occluded => {
-                Some(nsec::record_for(self.records, self.nodes, index, ttl))
-            }
+            (Some(ttl), kind) if kind != NodeKind::Occluded => Some(nsec::record_for(
+                self.records,
+                self.nodes,
+                index,
+                ttl,
+                self.chain_bounds,
+            )),
             _ => None,
         };
         // Output order at a name: SOA first, then types by number (NSEC

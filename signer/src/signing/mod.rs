@@ -178,7 +178,7 @@ pub fn sign_zone_streaming<T: Send>(
 /// everything else and must be in the bundle's DNSKEY RRset.
 #[allow(clippy::too_many_arguments)]
 pub fn sign_zone_streaming_with_key_set<T: Send>(
-    mut zone: Zone,
+    zone: Zone,
     keys: &[ZoneKey],
     key_set: Option<&[Record]>,
     policy: &SigningPolicy,
@@ -186,8 +186,47 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
     progress: &ProgressBar,
     warn: &mut dyn FnMut(String),
     render: impl Fn(Vec<Emitted<'_>>) -> T + Sync,
+    sink: impl FnMut(T) -> Result<(), SignError>,
+) -> Result<SigningStats, SignError> {
+    let inputs = SigningInputs {
+        key_set,
+        previous,
+        chain_bounds: &[],
+    };
+    sign_with_inputs_streaming(zone, keys, inputs, policy, progress, warn, render, sink)
+}
+
+/// What a signing run starts from besides the zone, keys and policy.
+#[derive(Clone, Copy, Default)]
+pub struct SigningInputs<'a> {
+    /// Offline-KSK mode: the key bundle's DNSKEY, CDNSKEY and CDS records
+    /// and the KSK's RRSIGs over them (see [`sign_zone_streaming_with_key_set`]).
+    pub key_set: Option<&'a [Record]>,
+    /// Signatures to keep where still good.
+    pub previous: Option<&'a PreviousSignatures>,
+    /// Empty when the zone is whole. When it holds only stretches of a
+    /// signed zone around changes (`signer sign --changes`), the name that
+    /// follows each stretch, for the NSEC chain (see `nsec::record_for`).
+    pub chain_bounds: &'a [Name],
+}
+
+/// [`sign_zone_streaming`] with everything a run may start from.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_with_inputs_streaming<T: Send>(
+    mut zone: Zone,
+    keys: &[ZoneKey],
+    inputs: SigningInputs<'_>,
+    policy: &SigningPolicy,
+    progress: &ProgressBar,
+    warn: &mut dyn FnMut(String),
+    render: impl Fn(Vec<Emitted<'_>>) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), SignError>,
 ) -> Result<SigningStats, SignError> {
+    let SigningInputs {
+        key_set,
+        previous,
+        chain_bounds,
+    } = inputs;
     check_keys(&zone.apex, keys, key_set)?;
     if policy.expiration - policy.jitter.max(0) <= policy.inception {
         return Err(SignError::BadValidity {
@@ -223,6 +262,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
         nodes: &nodes,
         nsec_ttl,
         nsec3: &nsec3,
+        chain_bounds,
         signer: &signer,
         signatures: &signatures,
         reused: &reused,
