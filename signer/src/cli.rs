@@ -178,6 +178,15 @@ pub struct SignArgs {
     #[arg(long, value_name = "SIGNED")]
     pub previous: Option<PathBuf>,
 
+    /// With --previous, instead of ZONEFILE: the changes since SIGNED was
+    /// made, as lines `-RECORD` (remove) and `+RECORD` (add), the old SOA
+    /// removed and the new one added (`ldns-compare-zones -a -s OLD NEW`
+    /// writes this). Only the names around the changes and the signatures
+    /// due are signed again; the rest of SIGNED is copied as it is. See
+    /// docs/incremental.md.
+    #[arg(long, value_name = "DIFF", requires = "previous", conflicts_with = "zonefile")]
+    pub changes: Option<PathBuf>,
+
     /// With --previous: re-sign signatures that expire within this long.
     /// Default: 5d, or the config's signatures.refresh.
     #[arg(long, value_name = "DURATION", requires = "previous")]

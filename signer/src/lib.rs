@@ -15,6 +15,7 @@
 //! * [`commands`] — one module per subcommand, the glue to the CLI.
 
 pub mod bundles;
+pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -16,7 +16,7 @@ use crate::signing::{
     sign_zone_streaming_with_key_set, Denial, Emitted, PreviousSignatures, SignError, SigningPolicy, SigningStats,
 };
 use crate::zone::LoadOptions;
-use crate::{keys, progress, zone, Context};
+use crate::{changes, keys, progress, zone, Context};
 
 /// Default signature validity: 14 days from now.
 const DEFAULT_VALIDITY: i64 = 14 * 86400;
@@ -49,11 +49,6 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (Some(text), _) => parse_origin(text)?,
         (None, Some(config)) => config.origin.clone(),
         (None, None) => bail!("give --origin, or --config with the zone's signer.toml"),
-    };
-    let zonefile = match (&args.zonefile, config.and_then(|c| c.zone.unsigned.as_ref())) {
-        (Some(path), _) => path.clone(),
-        (None, Some(path)) => path.clone(),
-        (None, None) => bail!("give the zone file, or --config whose [zone] names `unsigned`"),
     };
     let mut policy = policy_from_args(ctx, args)?;
     // Offline-KSK mode: the DNSKEY/CDS/CDNSKEY RRsets and their signatures
@@ -96,15 +91,52 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     };
 
     let mut warn = |message: String| ctx.warn(message);
+    let refresh = match (&args.refresh, config) {
+        (Some(text), _) => parse_duration(text).context("--refresh")?,
+        (None, Some(config)) => config.signatures.refresh,
+        (None, None) => DEFAULT_REFRESH,
+    };
     crate::timing::start();
+    if let (Some(changes), Some(previous)) = (&args.changes, &args.previous) {
+        let request = changes::Request {
+            previous,
+            changes,
+            output: &args.output,
+            apex: &origin,
+            keys: &keys,
+            key_set: key_set.as_deref(),
+            policy: &policy,
+            now: ctx.now,
+            refresh,
+            quiet: ctx.quiet,
+        };
+        let started = std::time::Instant::now();
+        let report = changes::resign(&request, &mut warn)?;
+        if !ctx.quiet {
+            let how = match &report.method {
+                changes::Method::Spliced { names, of } => format!("re-signed {names} of {of} names around the changes"),
+                changes::Method::Whole { reason } => format!("re-signed the whole zone ({reason})"),
+            };
+            eprintln!(
+                "signer: {origin} serial {}: {how}; kept {} signatures from {}, made {}, in {:.1} s; wrote {}",
+                report.serial,
+                report.kept,
+                previous.display(),
+                report.signatures - report.kept,
+                started.elapsed().as_secs_f64(),
+                args.output.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let zonefile = match (&args.zonefile, config.and_then(|c| c.zone.unsigned.as_ref())) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) => path.clone(),
+        (None, None) => bail!("give the zone file, or --config whose [zone] names `unsigned`"),
+    };
     let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
     let previous = match &args.previous {
         Some(path) => {
-            let refresh = match (&args.refresh, config) {
-                (Some(text), _) => parse_duration(text).context("--refresh")?,
-                (None, Some(config)) => config.signatures.refresh,
-                (None, None) => DEFAULT_REFRESH,
-            };
             let previous = load_previous(path, &origin, ctx.now, refresh)?;
             crate::timing::phase("read previous");
             Some(previous)

@@ -11,6 +11,7 @@ use keybundles::{Name, Record};
 
 pub use checks::ZoneError;
 pub use load::{load, LoadOptions};
+pub use locations::{Files, Line};
 pub use order::{canonical_record_cmp, output_record_cmp};
 pub use read::{read_records, read_records_unlocated, ReadRecords};
 
@@ -27,6 +28,20 @@ pub struct Zone {
     pub soa_minimum: u32,
     /// The SOA serial.
     pub serial: u32,
+}
+
+/// Checks and orders records read from somewhere other than one zone file
+/// (`records[i]` was read at `files.location(lines[i])`), as [`load`] does
+/// for a file; `file` names the zone in errors about it as a whole.
+pub fn check(
+    records: Vec<Record>,
+    lines: Vec<Line>,
+    files: &Files,
+    apex: &Name,
+    file: &std::path::Path,
+    warn: &mut dyn FnMut(String),
+) -> Result<Zone, ZoneError> {
+    checks::check_and_normalize(records, lines, files, apex, file, warn)
 }
 
 impl Zone {

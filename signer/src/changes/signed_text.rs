@@ -1,0 +1,466 @@
+//! A signed zone file as text, indexed by owner name without parsing it.
+//!
+//! Re-signing from a diff copies most of the previous signed zone as it
+//! is; only the names near a change are parsed. That needs the file in
+//! the form Signet writes it (as ldns-signzone does too): one record per
+//! line, each with its absolute owner and tab-separated fields, names in
+//! canonical order (RFC 4034 §6.1), the records of a name together. One
+//! pass on all cores finds where each name starts, checks that form, and
+//! notes what is in each name's RRSIGs (times, key tags) — enough to know
+//! which names need new signatures, without decoding a single one.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+use keybundles::time::{from_serial, parse_rrsig_time};
+use keybundles::Name;
+use memchr::memchr;
+use rayon::prelude::*;
+
+/// Why a file cannot be re-signed by splicing (it can still be re-signed whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSpliceable(pub String);
+
+/// One owner name of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextNode {
+    /// Byte offset of the name's first line.
+    pub offset: usize,
+    /// Line number (from 1) of that line.
+    pub line: u32,
+    /// The name has an NSEC record: it is in the NSEC chain.
+    pub has_nsec: bool,
+    /// One of its signatures must be made again: due for refresh, not yet
+    /// valid, or by a key that no longer signs.
+    pub due: bool,
+}
+
+/// What makes a signature still good enough to keep.
+#[derive(Clone, Debug)]
+pub struct KeepRule {
+    pub now: i64,
+    /// Signatures expiring within this many seconds of `now` are due.
+    pub refresh: i64,
+    /// (key tag, algorithm) of every key that signs now.
+    pub keys: Vec<(u16, u8)>,
+    /// The apex as the RRSIG signer field writes it, lowercase.
+    pub signer: String,
+}
+
+/// The octets of a signed zone file.
+pub enum Contents {
+    /// Mapped from the file: most of a signed TLD is copied to the output
+    /// without being looked at twice, so it is never copied into this
+    /// process's memory first (on a VM, fresh memory for 400 MB cost more
+    /// than everything else a re-signing does).
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Contents {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Contents::Mapped(map) => map,
+            Contents::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// A signed zone file in memory with an index of its names.
+pub struct SignedText {
+    pub path: PathBuf,
+    pub bytes: Contents,
+    pub nodes: Vec<TextNode>,
+    /// RRSIG records in the file.
+    pub signatures: usize,
+    /// The file has NSEC3 or NSEC3PARAM records.
+    pub nsec3: bool,
+}
+
+/// What one piece of the file holds.
+#[derive(Default)]
+struct PieceScan {
+    nodes: Vec<TextNode>,
+    lines: u32,
+    signatures: usize,
+    nsec3: bool,
+    problem: Option<(u32, String)>,
+}
+
+/// Pieces per thread, so uneven pieces even out.
+const PIECES_PER_THREAD: usize = 8;
+
+impl SignedText {
+    /// Reads `path` and indexes it; `Ok(Err(..))` when the file is not in
+    /// the form splicing needs.
+    pub fn read(path: &Path, rule: &KeepRule) -> std::io::Result<Result<SignedText, NotSpliceable>> {
+        let file = std::fs::File::open(path)?;
+        if file.metadata()?.len() == 0 {
+            return Ok(Err(NotSpliceable(format!("{} is empty", path.display()))));
+        }
+        // SAFETY: the map is only read. Signet never changes a zone file
+        // in place (it writes a new file and renames it over the old), so
+        // the file stays as mapped; a program that truncated it meanwhile
+        // would stop this one with SIGBUS, never make it write a wrong
+        // zone (the output is only renamed into place when whole).
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        // Only a hint: reading on without it is correct too.
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Ok(SignedText::index(Contents::Mapped(map), path, rule))
+    }
+
+    /// Indexes zone text already in memory.
+    pub fn index(bytes: Contents, path: &Path, rule: &KeepRule) -> Result<SignedText, NotSpliceable> {
+        SignedText::index_in_pieces(bytes, path, rule, rayon::current_num_threads() * PIECES_PER_THREAD)
+    }
+
+    /// [`SignedText::index`] scanning about `pieces` pieces in parallel.
+    fn index_in_pieces(
+        bytes: Contents,
+        path: &Path,
+        rule: &KeepRule,
+        pieces: usize,
+    ) -> Result<SignedText, NotSpliceable> {
+        let pieces = line_pieces(&bytes, pieces);
+        let scans: Vec<PieceScan> = pieces
+            .par_windows(2)
+            .map(|w| scan_piece(&bytes[w[0]..w[1]], w[0], rule))
+            .collect();
+        let mut nodes: Vec<TextNode> = Vec::with_capacity(scans.iter().map(|s| s.nodes.len()).sum());
+        let (mut lines, mut signatures, mut nsec3) = (0u32, 0, false);
+        for scan in scans {
+            if let Some((line, problem)) = scan.problem {
+                return Err(NotSpliceable(format!("{}:{}: {problem}", path.display(), lines + line)));
+            }
+            let mut piece_nodes = scan.nodes.into_iter().map(|mut node| {
+                node.line += lines;
+                node
+            });
+            // A name whose lines straddle two pieces starts in the first.
+            let first = piece_nodes.next();
+            if let (Some(last), Some(first)) = (nodes.last().copied(), first) {
+                match compare_owners(&bytes, last.offset, first.offset) {
+                    Ok(Ordering::Equal) => {
+                        let merged = nodes.last_mut().expect("nodes has a last node");
+                        merged.has_nsec |= first.has_nsec;
+                        merged.due |= first.due;
+                    }
+                    Ok(Ordering::Less) => nodes.push(first),
+                    Ok(Ordering::Greater) => {
+                        return Err(NotSpliceable(format!(
+                            "{}:{}: names are not in canonical order",
+                            path.display(),
+                            first.line
+                        )))
+                    }
+                    Err(problem) => return Err(NotSpliceable(format!("{}:{}: {problem}", path.display(), first.line))),
+                }
+            } else if let Some(first) = first {
+                nodes.push(first);
+            }
+            nodes.extend(piece_nodes);
+            lines += scan.lines;
+            signatures += scan.signatures;
+            nsec3 |= scan.nsec3;
+        }
+        if nodes.is_empty() {
+            return Err(NotSpliceable(format!("{} is empty", path.display())));
+        }
+        Ok(SignedText {
+            path: path.to_path_buf(),
+            bytes,
+            nodes,
+            signatures,
+            nsec3,
+        })
+    }
+
+    /// The owner of node `index`.
+    pub fn owner(&self, index: usize) -> Name {
+        // Every node's owner parsed when the file was indexed.
+        owner_at(&self.bytes, self.nodes[index].offset).unwrap_or_else(|_| Name::root())
+    }
+
+    /// Byte range of nodes `first..end` (to the end of the file when `end`
+    /// is the node count).
+    pub fn byte_range(&self, first: usize, end: usize) -> std::ops::Range<usize> {
+        let start = self.nodes[first].offset;
+        let stop = self.nodes.get(end).map_or(self.bytes.len(), |n| n.offset);
+        start..stop
+    }
+
+    /// The index of the first node whose owner is not before `name`.
+    pub fn lower_bound(&self, name: &Name) -> usize {
+        self.nodes.partition_point(|node| {
+            owner_at(&self.bytes, node.offset).map_or(Ordering::Less, |o| o.canonical_cmp(name)) == Ordering::Less
+        })
+    }
+}
+
+/// Cuts `bytes` at line starts into about `count` pieces: the cut
+/// positions, first 0 and last `bytes.len()`.
+fn line_pieces(bytes: &[u8], count: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let step = (bytes.len() / count.max(1)).max(1);
+    let mut at = step;
+    while at < bytes.len() {
+        match memchr(b'\n', &bytes[at..]) {
+            Some(i) if at + i + 1 < bytes.len() => {
+                if at + i + 1 > *cuts.last().unwrap_or(&0) {
+                    cuts.push(at + i + 1);
+                }
+                at = at + i + 1 + step;
+            }
+            _ => break,
+        }
+    }
+    cuts.push(bytes.len());
+    cuts.dedup();
+    if cuts.len() == 1 {
+        cuts.push(0);
+    }
+    cuts
+}
+
+/// The owner field of the line at `offset`, as a name.
+fn owner_at(bytes: &[u8], offset: usize) -> Result<Name, String> {
+    let line = &bytes[offset..];
+    let end = memchr(b'\t', line).ok_or("no tab after the owner")?;
+    let text = std::str::from_utf8(&line[..end]).map_err(|_| "the owner is not UTF-8".to_string())?;
+    Name::parse(text, None).map_err(|e| format!("owner '{text}': {e}"))
+}
+
+/// Canonical order of the owners of the lines at `a` and `b`.
+fn compare_owners(bytes: &[u8], a: usize, b: usize) -> Result<Ordering, String> {
+    Ok(owner_at(bytes, a)?.canonical_cmp(&owner_at(bytes, b)?))
+}
+
+/// Scans the lines of one piece (which starts at `base` in the file).
+fn scan_piece(piece: &[u8], base: usize, rule: &KeepRule) -> PieceScan {
+    let mut scan = PieceScan::default();
+    let mut at = 0;
+    let mut owner: &[u8] = &[];
+    let mut owner_name: Option<Name> = None;
+    while at < piece.len() {
+        let end = memchr(b'\n', &piece[at..]).map_or(piece.len(), |i| at + i);
+        let line = &piece[at..end];
+        scan.lines += 1;
+        if let Err(problem) = scan_line(line, base + at, &mut owner, &mut owner_name, rule, &mut scan) {
+            scan.problem = Some((scan.lines, problem));
+            return scan;
+        }
+        at = end + 1;
+    }
+    scan
+}
+
+/// Takes one line: a new name starts a node; NSEC and RRSIG records mark it.
+fn scan_line<'a>(
+    line: &'a [u8],
+    offset: usize,
+    owner: &mut &'a [u8],
+    owner_name: &mut Option<Name>,
+    rule: &KeepRule,
+    scan: &mut PieceScan,
+) -> Result<(), String> {
+    match line.first() {
+        None => return Err("an empty line".into()),
+        Some(b) if b.is_ascii_whitespace() => return Err("a line without its owner".into()),
+        Some(b';' | b'$') => return Err("a comment or directive".into()),
+        _ => {}
+    }
+    let mut fields = line.splitn(5, |&b| b == b'\t');
+    let this_owner = fields.next().unwrap_or_default();
+    let (_ttl, _class, rtype, rdata) = match (fields.next(), fields.next(), fields.next(), fields.next()) {
+        (Some(ttl), Some(class), Some(rtype), Some(rdata)) => (ttl, class, rtype, rdata),
+        _ => return Err("not five tab-separated fields (owner, TTL, class, type, data)".into()),
+    };
+    if this_owner != *owner {
+        let name = owner_at(line, 0)?;
+        if let Some(previous) = owner_name {
+            if previous.canonical_cmp(&name) != Ordering::Less {
+                return Err("names are not in canonical order".into());
+            }
+        }
+        *owner = this_owner;
+        *owner_name = Some(name);
+        scan.nodes.push(TextNode {
+            offset,
+            line: scan.lines,
+            has_nsec: false,
+            due: false,
+        });
+    }
+    let node = scan.nodes.last_mut().expect("a node was started above");
+    match rtype {
+        b"NSEC" => node.has_nsec = true,
+        b"NSEC3" | b"NSEC3PARAM" => scan.nsec3 = true,
+        b"RRSIG" => {
+            scan.signatures += 1;
+            if !keeps(rdata, rule) {
+                node.due = true;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// True when the RRSIG with presentation RDATA `rdata` may stay: the same
+/// rule as `signing::reuse`, read from text (RFC 4034 §3.2 field order:
+/// type covered, algorithm, labels, original TTL, expiration, inception,
+/// key tag, signer, signature).
+fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
+    let mut fields = rdata.split(|&b| b == b' ');
+    let (_covered, algorithm, _labels, _ttl, expiration, inception, tag, signer) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    );
+    let number = |field: Option<&[u8]>| -> Option<u32> { std::str::from_utf8(field?).ok()?.parse().ok() };
+    let (Some(algorithm), Some(tag)) = (number(algorithm), number(tag)) else {
+        return false;
+    };
+    let (Some(expiration), Some(inception)) = (
+        expiration.and_then(parse_rrsig_time),
+        inception.and_then(parse_rrsig_time),
+    ) else {
+        return false;
+    };
+    let key_signs = rule
+        .keys
+        .iter()
+        .any(|&(t, a)| u32::from(t) == tag && u32::from(a) == algorithm);
+    key_signs
+        && signer.is_some_and(|s| s.eq_ignore_ascii_case(rule.signer.as_bytes()))
+        && from_serial(inception, rule.now) <= rule.now
+        && from_serial(expiration, rule.now) - rule.now > rule.refresh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> KeepRule {
+        KeepRule {
+            // 2026-12-07 00:00:00 UTC
+            now: 1_796_601_600,
+            refresh: 5 * 86400,
+            keys: vec![(39652, 13)],
+            signer: "tld.".into(),
+        }
+    }
+
+    const ZONE: &str = "tld.\t86400\tIN\tSOA\tns1.tld. h.tld. 1 1800 900 604800 3600\n\
+tld.\t86400\tIN\tRRSIG\tSOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA\n\
+tld.\t3600\tIN\tNSEC\ta.tld. NS SOA RRSIG NSEC DNSKEY\n\
+a.tld.\t86400\tIN\tNS\tns1.a.tld.\n\
+a.tld.\t3600\tIN\tNSEC\tb.tld. NS RRSIG NSEC\n\
+a.tld.\t3600\tIN\tRRSIG\tNSEC 13 2 3600 20261210000000 20261206000000 39652 tld. AAAA\n\
+ns1.a.tld.\t86400\tIN\tA\t192.0.2.1\n\
+b.tld.\t86400\tIN\tDS\t1 13 2 00\n\
+b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld. AAAA\n";
+
+    #[test]
+    fn finds_names_chain_members_and_due_signatures_in_any_pieces() {
+        let bytes = ZONE.as_bytes().to_vec();
+        let expected = [
+            // (line, has NSEC, due)
+            (1, true, false),
+            // Expires in 3 days: within the 5-day refresh.
+            (4, true, true),
+            (7, false, false),
+            // Signed by a key that no longer signs.
+            (8, false, true),
+        ];
+        for pieces in [1, 2, 3, 7, 50] {
+            assert!(
+                pieces < 4 || line_pieces(&bytes, pieces).len() > 4,
+                "{pieces} pieces were not cut"
+            );
+            let text =
+                SignedText::index_in_pieces(Contents::Owned(bytes.clone()), Path::new("z"), &rule(), pieces).unwrap();
+            let got: Vec<(u32, bool, bool)> = text.nodes.iter().map(|n| (n.line, n.has_nsec, n.due)).collect();
+            assert_eq!(got, expected, "{pieces} pieces");
+            assert_eq!(text.signatures, 3);
+            assert!(!text.nsec3);
+            assert_eq!(text.owner(2), "ns1.a.tld.".parse().unwrap());
+            assert_eq!(text.lower_bound(&"a0.tld.".parse().unwrap()), 3);
+            assert_eq!(
+                &text.bytes[text.byte_range(1, 3)],
+                &bytes[ZONE.find("\na.tld.").unwrap() + 1..ZONE.find("\nb.tld.").unwrap() + 1]
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_other_forms_naming_the_line() {
+        let cases = [
+            (
+                ZONE.replace("a.tld.\t86400\tIN\tNS", "\t86400\tIN\tNS"),
+                ":4:",
+                "without its owner",
+            ),
+            (
+                ZONE.replace("b.tld.\t86400\tIN\tDS", "0.tld.\t86400\tIN\tDS"),
+                ":8:",
+                "canonical order",
+            ),
+            (format!("$ORIGIN tld.\n{ZONE}"), ":1:", "directive"),
+            (
+                ZONE.replace("tld.\t3600\tIN\tNSEC\ta", "tld. 3600 IN NSEC a"),
+                ":3:",
+                "tab-separated",
+            ),
+            (format!("{ZONE}\n\n"), ":10:", "empty line"),
+        ];
+        for (text, line, words) in cases {
+            let error = SignedText::index(Contents::Owned(text.clone().into_bytes()), Path::new("z"), &rule())
+                .err()
+                .unwrap_or_else(|| panic!("accepted {text}"))
+                .0;
+            assert!(error.contains(line) && error.contains(words), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_name_split_between_pieces_is_one_node_and_order_is_checked_across() {
+        let bytes = ZONE.as_bytes().to_vec();
+        // Cut inside the apex's lines and inside a.tld.'s.
+        let cut1 = ZONE.find("tld.\t86400\tIN\tRRSIG").unwrap();
+        let cut2 = ZONE.find("a.tld.\t3600\tIN\tNSEC").unwrap();
+        let scans = [
+            scan_piece(&bytes[..cut1], 0, &rule()),
+            scan_piece(&bytes[cut1..cut2], cut1, &rule()),
+            scan_piece(&bytes[cut2..], cut2, &rule()),
+        ];
+        assert_eq!(scans.iter().map(|s| s.nodes.len()).sum::<usize>(), 6);
+        assert!(keeps(
+            b"SOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA",
+            &rule()
+        ));
+        assert!(
+            !keeps(b"SOA 13 1 86400 20261220000000 20261208000000 39652 tld. AAAA", &rule()),
+            "not yet valid"
+        );
+        assert!(
+            !keeps(
+                b"SOA 13 1 86400 20261220000000 20261206000000 39652 other. AAAA",
+                &rule()
+            ),
+            "other signer"
+        );
+        assert!(
+            !keeps(b"SOA 8 1 86400 20261220000000 20261206000000 39652 tld. AAAA", &rule()),
+            "other algorithm"
+        );
+        assert!(!keeps(b"SOA 13 1", &rule()), "truncated");
+    }
+}

@@ -1,0 +1,353 @@
+//! `signer sign --previous SIGNED --changes DIFF`: only the names around
+//! the changes are signed again and spliced into the previous signed zone.
+//! The result must be the zone that signing the whole changed zone with
+//! `--previous` gives (new signatures aside, which ECDSA makes different
+//! each time), and must validate with ldns, BIND and Knot. The diffs come
+//! from `ldns-compare-zones`, a tool nobody here wrote.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use signet_tests::{assert_externally_valid, require_tool, run, signer_bin, text};
+
+/// Delegations in the test zone.
+const DELEGATIONS: usize = 300;
+
+/// What differs between the two versions of the zone.
+#[derive(Clone, Copy, PartialEq)]
+enum Version {
+    Old,
+    New,
+}
+
+/// A zone with authoritative data, delegations with and without DS and
+/// glue, a subtree, and a wildcard. `New` has the changes a registry's
+/// day brings, including ones that move zone cuts.
+fn zone(version: Version) -> String {
+    let new = version == Version::New;
+    let mut z = String::from("$ORIGIN tld.\n$TTL 3600\n");
+    let serial = if new { 2 } else { 1 };
+    let _ = writeln!(z, "@ SOA ns1 hostmaster {serial} 7200 3600 1209600 300");
+    z.push_str("@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 AAAA 2001:db8::2\n");
+    z.push_str("a.sub A 192.0.2.91\nb.sub TXT \"below sub\"\n");
+    z.push_str("*.wild TXT \"wildcard\"\n");
+    if new {
+        z.push_str("@ TXT \"apex data changed\"\n");
+        // Right after the apex and at the very end: the chain's ends move.
+        z.push_str("a0 A 192.0.2.100\nzzz A 192.0.2.101\n");
+        // sub becomes a zone cut: a.sub and b.sub are now below it.
+        z.push_str("sub NS ns.sub\nns.sub A 192.0.2.92\n");
+        z.push_str("www A 192.0.2.81\n");
+    } else {
+        z.push_str("www A 192.0.2.80\nsub A 192.0.2.90\n");
+    }
+    for i in 0..DELEGATIONS {
+        let name = format!("d{i:04}");
+        if new && i == 10 {
+            // Removed with its glue; another appears just after it.
+            z.push_str("d0010a NS ns1.provider.example.\nd0010a DS 4242 13 2 AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12\n");
+            continue;
+        }
+        let ns = if new && i % 50 == 30 {
+            "ns9.moved.example."
+        } else {
+            "ns1.provider.example."
+        };
+        let _ = writeln!(z, "{name} NS {ns}");
+        if i % 3 == 0 {
+            let _ = writeln!(z, "{name} NS ns1.{name}\nns1.{name} A 198.51.100.{}", i % 250 + 1);
+        }
+        if new && i == 39 {
+            // New glue below an existing cut.
+            let _ = writeln!(z, "{name} NS ns3.{name}\nns3.{name} AAAA 2001:db8::39");
+        }
+        if i % 5 == 0 || new && i % 50 == 20 {
+            let _ = writeln!(z, "{name} DS {} 13 2 {:064X}", 1000 + i, i);
+        }
+    }
+    z
+}
+
+fn keys(dir: &Path) -> Vec<String> {
+    [true, false]
+        .iter()
+        .map(|&ksk| {
+            let mut cmd = Command::new(signer_bin());
+            cmd.args(["keygen", "--origin", "tld", "-a", "13", "--dir"]).arg(dir);
+            if ksk {
+                cmd.arg("--ksk");
+            }
+            let out = run(&mut cmd);
+            assert!(out.status.success(), "{}", text(&out));
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Runs `signer sign` with the keys, a fixed validity and `args`; returns
+/// what it said. Fails the test if it fails.
+fn sign(keys: &[String], validity: &Validity, args: &[&str]) -> String {
+    let mut cmd = Command::new(signer_bin());
+    cmd.args(["sign", "--origin", "tld", "--jitter", "2d"]);
+    cmd.args(["--inception", &validity.inception, "--expiration", &validity.expiration]);
+    cmd.args(args);
+    for key in keys {
+        cmd.args(["--key", key]);
+    }
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "{}", text(&out));
+    text(&out)
+}
+
+/// Inception and expiration as unix seconds, the same for every run.
+struct Validity {
+    inception: String,
+    expiration: String,
+}
+
+fn validity() -> Validity {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    Validity {
+        inception: (now - 3600).to_string(),
+        expiration: (now + 14 * 86400).to_string(),
+    }
+}
+
+/// The zone's lines with the signature itself (the last field) cut off
+/// each RRSIG: what must be equal between two signings with the same keys.
+fn without_signatures(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            if line.split('\t').nth(3) == Some("RRSIG") {
+                line.rsplit_once(' ').map_or(line, |(head, _)| head).to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Writes both versions, signs the old, and writes the diff between them
+/// with ldns-compare-zones. Returns (old signed, new unsigned, diff).
+fn prepare(dir: &Path, keys: &[String], validity: &Validity, extra: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
+    let (old, new) = (dir.join("old.zone"), dir.join("new.zone"));
+    std::fs::write(&old, zone(Version::Old)).unwrap();
+    std::fs::write(&new, zone(Version::New)).unwrap();
+    let signed = dir.join("old.signed");
+    let mut args = vec![path_str(&old), "--output", path_str(&signed)];
+    args.extend(extra);
+    sign(keys, validity, &args);
+    let out = run(Command::new("ldns-compare-zones")
+        .args(["-a", "-s"])
+        .arg(&old)
+        .arg(&new));
+    let diff = dir.join("changes.diff");
+    std::fs::write(&diff, &out.stdout).unwrap();
+    (signed, new, diff)
+}
+
+#[test]
+fn spliced_resigning_gives_the_whole_resigning_zone_and_validates() {
+    require_tool("ldns-compare-zones");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let validity = validity();
+    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, &[]);
+
+    let spliced = dir.path().join("spliced.signed");
+    let said = sign(
+        &keys,
+        &validity,
+        &[
+            "--previous",
+            path_str(&signed),
+            "--changes",
+            path_str(&diff),
+            "--output",
+            path_str(&spliced),
+        ],
+    );
+    assert!(said.contains("around the changes"), "not spliced: {said}");
+    let whole = dir.path().join("whole.signed");
+    let said_whole = sign(
+        &keys,
+        &validity,
+        &[
+            path_str(&new),
+            "--previous",
+            path_str(&signed),
+            "--output",
+            path_str(&whole),
+        ],
+    );
+
+    assert_eq!(without_signatures(&spliced), without_signatures(&whole));
+    let kept = |said: &str| {
+        said.split("kept ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .map(str::to_string)
+    };
+    assert_eq!(kept(&said), kept(&said_whole), "{said}\n{said_whole}");
+    assert_externally_valid(&spliced, "tld.", false);
+
+    // What moved under the new cut lost its signatures and NSEC records.
+    let text = std::fs::read_to_string(&spliced).unwrap();
+    assert!(!text
+        .lines()
+        .any(|l| l.starts_with("a.sub.tld.\t") && l.contains("RRSIG")));
+    assert!(
+        text.contains("zzz.tld.\t300\tIN\tNSEC\ttld. "),
+        "the last name must link back to the apex"
+    );
+}
+
+#[test]
+fn signatures_due_are_made_again_by_splicing_too() {
+    require_tool("ldns-compare-zones");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let validity = validity();
+    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, &[]);
+    // Signatures expire over the last two days of 14 (--jitter 2d). Five
+    // days on, with a refresh threshold of 7 days 6 hours, those expiring
+    // in the first 6 hours of that window are due: an eighth, not most.
+    let later = ["--now", "+5d", "--refresh", "7d6h"];
+    let changes_only = dir.path().join("changes-only.signed");
+    let said_now = sign(
+        &keys,
+        &validity,
+        &[
+            "--previous",
+            path_str(&signed),
+            "--changes",
+            path_str(&diff),
+            "--output",
+            path_str(&changes_only),
+        ],
+    );
+    let spliced = dir.path().join("spliced.signed");
+    let mut args = vec!["--previous", path_str(&signed), "--changes", path_str(&diff)];
+    args.extend(["--output", path_str(&spliced)]);
+    args.extend(later);
+    let said = sign(&keys, &validity, &args);
+    assert!(said.contains("around the changes"), "not spliced: {said}");
+    let whole = dir.path().join("whole.signed");
+    let mut args = vec![
+        path_str(&new),
+        "--previous",
+        path_str(&signed),
+        "--output",
+        path_str(&whole),
+    ];
+    args.extend(later);
+    let said_whole = sign(&keys, &validity, &args);
+    assert_eq!(without_signatures(&spliced), without_signatures(&whole));
+    let made = |said: &str| {
+        said.split("made ")
+            .nth(1)
+            .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+            .map(str::to_string)
+    };
+    assert_eq!(made(&said), made(&said_whole));
+    let count = |said: &str| -> usize { made(said).unwrap().parse().unwrap() };
+    assert!(
+        count(&said) > count(&said_now) + 20,
+        "the refresh made too few signatures:\n{said}\n{said_now}"
+    );
+    assert_externally_valid(&spliced, "tld.", false);
+}
+
+#[test]
+fn an_nsec3_zone_is_resigned_whole_and_says_why() {
+    require_tool("ldns-compare-zones");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let validity = validity();
+    let (signed, _, diff) = prepare(dir.path(), &keys, &validity, &["--nsec3", "--opt-out"]);
+    let out = dir.path().join("new.signed");
+    let said = sign(
+        &keys,
+        &validity,
+        &[
+            "--nsec3",
+            "--opt-out",
+            "--previous",
+            path_str(&signed),
+            "--changes",
+            path_str(&diff),
+        ]
+        .into_iter()
+        .chain(["--output", path_str(&out)])
+        .collect::<Vec<_>>(),
+    );
+    assert!(
+        said.contains("re-signed the whole zone (NSEC3 zones are not spliced yet)"),
+        "{said}"
+    );
+    assert_externally_valid(&out, "tld.", false);
+}
+
+#[test]
+fn a_diff_made_against_another_zone_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let validity = validity();
+    let old = dir.path().join("old.zone");
+    std::fs::write(&old, zone(Version::Old)).unwrap();
+    let signed = dir.path().join("old.signed");
+    sign(&keys, &validity, &[path_str(&old), "--output", path_str(&signed)]);
+    let cases = [
+        (
+            "-tld. 3600 IN SOA ns1.tld. hostmaster.tld. 7 7200 3600 1209600 300\n+tld. 3600 IN SOA ns1.tld. hostmaster.tld. 8 7200 3600 1209600 300\n",
+            "changes.diff:1: the diff starts from the zone with SOA serial 7",
+        ),
+        (
+            "-tld. 3600 IN SOA ns1.tld. hostmaster.tld. 1 7200 3600 1209600 300\n+tld. 3600 IN SOA ns1.tld. hostmaster.tld. 2 7200 3600 1209600 300\n-nothere.tld. 3600 IN A 192.0.2.1\n",
+            "changes.diff:3: removes nothere.tld.",
+        ),
+        (
+            "-tld. 3600 IN SOA ns1.tld. hostmaster.tld. 1 7200 3600 1209600 300\n+tld. 3600 IN SOA ns1.tld. hostmaster.tld. 2 7200 3600 1209600 300\n+www.tld. 3600 IN A 192.0.2.80\n",
+            "changes.diff:3: adds www.tld.",
+        ),
+        ("+d0001.tld. 3600 IN NS ns.example.\n", "must remove the old SOA and add the new one"),
+    ];
+    for (diff_text, expected) in cases {
+        let diff = dir.path().join("changes.diff");
+        std::fs::write(&diff, diff_text).unwrap();
+        let out = dir.path().join("new.signed");
+        let mut cmd = Command::new(signer_bin());
+        cmd.args([
+            "sign",
+            "--origin",
+            "tld",
+            "--previous",
+            path_str(&signed),
+            "--changes",
+            path_str(&diff),
+        ]);
+        cmd.args(["--output", path_str(&out)]);
+        for key in &keys {
+            cmd.args(["--key", key]);
+        }
+        let result = run(&mut cmd);
+        let said = text(&result);
+        assert_eq!(result.status.code(), Some(2), "{said}");
+        assert!(said.contains(expected), "expected '{expected}' in: {said}");
+        assert!(!out.exists(), "a refused diff must leave no output");
+    }
+}
