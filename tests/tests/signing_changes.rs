@@ -14,33 +14,40 @@ use signet_tests::{assert_externally_valid, require_tool, run, signer_bin, text}
 /// Delegations in the test zone.
 const DELEGATIONS: usize = 300;
 
-/// What differs between the two versions of the zone.
+/// Which version of the zone: the old one, or a new one with a
+/// registry's day of changes, with or without turning an authoritative
+/// name with names below it into a zone cut.
 #[derive(Clone, Copy, PartialEq)]
 enum Version {
     Old,
     New,
+    NewWithCut,
 }
 
 /// A zone with authoritative data, delegations with and without DS and
-/// glue, a subtree, and a wildcard. `New` has the changes a registry's
-/// day brings, including ones that move zone cuts.
+/// glue, a subtree, and a wildcard; the new versions change delegations,
+/// glue, authoritative data and both ends of the chain.
 fn zone(version: Version) -> String {
-    let new = version == Version::New;
+    let new = version != Version::Old;
     let mut z = String::from("$ORIGIN tld.\n$TTL 3600\n");
     let serial = if new { 2 } else { 1 };
     let _ = writeln!(z, "@ SOA ns1 hostmaster {serial} 7200 3600 1209600 300");
     z.push_str("@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 AAAA 2001:db8::2\n");
     z.push_str("a.sub A 192.0.2.91\nb.sub TXT \"below sub\"\n");
     z.push_str("*.wild TXT \"wildcard\"\n");
+    if version == Version::NewWithCut {
+        // sub becomes a zone cut: a.sub and b.sub are now below it.
+        z.push_str("sub NS ns.sub\nns.sub A 192.0.2.92\n");
+    } else {
+        z.push_str("sub A 192.0.2.90\n");
+    }
     if new {
         z.push_str("@ TXT \"apex data changed\"\n");
         // Right after the apex and at the very end: the chain's ends move.
         z.push_str("a0 A 192.0.2.100\nzzz A 192.0.2.101\n");
-        // sub becomes a zone cut: a.sub and b.sub are now below it.
-        z.push_str("sub NS ns.sub\nns.sub A 192.0.2.92\n");
         z.push_str("www A 192.0.2.81\n");
     } else {
-        z.push_str("www A 192.0.2.80\nsub A 192.0.2.90\n");
+        z.push_str("www A 192.0.2.80\n");
     }
     for i in 0..DELEGATIONS {
         let name = format!("d{i:04}");
@@ -143,10 +150,16 @@ fn path_str(path: &Path) -> &str {
 
 /// Writes both versions, signs the old, and writes the diff between them
 /// with ldns-compare-zones. Returns (old signed, new unsigned, diff).
-fn prepare(dir: &Path, keys: &[String], validity: &Validity, extra: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
+fn prepare(
+    dir: &Path,
+    keys: &[String],
+    validity: &Validity,
+    version: Version,
+    extra: &[&str],
+) -> (PathBuf, PathBuf, PathBuf) {
     let (old, new) = (dir.join("old.zone"), dir.join("new.zone"));
     std::fs::write(&old, zone(Version::Old)).unwrap();
-    std::fs::write(&new, zone(Version::New)).unwrap();
+    std::fs::write(&new, zone(version)).unwrap();
     let signed = dir.join("old.signed");
     let mut args = vec![path_str(&old), "--output", path_str(&signed)];
     args.extend(extra);
@@ -166,7 +179,7 @@ fn spliced_resigning_gives_the_whole_resigning_zone_and_validates() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keys(dir.path());
     let validity = validity();
-    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, &[]);
+    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
 
     let spliced = dir.path().join("spliced.signed");
     let said = sign(
@@ -222,7 +235,7 @@ fn signatures_due_are_made_again_by_splicing_too() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keys(dir.path());
     let validity = validity();
-    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, &[]);
+    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
     // Signatures expire over the last two days of 14 (--jitter 2d). Five
     // days on, with a refresh threshold of 7 days 6 hours, those expiring
     // in the first 6 hours of that window are due: an eighth, not most.
@@ -273,33 +286,39 @@ fn signatures_due_are_made_again_by_splicing_too() {
 }
 
 #[test]
-fn an_nsec3_zone_is_resigned_whole_and_says_why() {
+fn nsec3_zones_are_spliced_at_delegations_and_resigned_whole_when_a_cut_moves() {
     require_tool("ldns-compare-zones");
-    let dir = tempfile::tempdir().unwrap();
-    let keys = keys(dir.path());
-    let validity = validity();
-    let (signed, _, diff) = prepare(dir.path(), &keys, &validity, &["--nsec3", "--opt-out"]);
-    let out = dir.path().join("new.signed");
-    let said = sign(
-        &keys,
-        &validity,
-        &[
-            "--nsec3",
-            "--opt-out",
+    for (version, expected) in [
+        (Version::New, "around the changes"),
+        (
+            Version::NewWithCut,
+            "re-signed the whole zone (a change at or below sub.tld.",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = keys(dir.path());
+        let validity = validity();
+        let nsec3 = ["--nsec3", "--opt-out"];
+        let (signed, new, diff) = prepare(dir.path(), &keys, &validity, version, &nsec3);
+        let spliced = dir.path().join("spliced.signed");
+        let mut args = vec!["--previous", path_str(&signed), "--changes", path_str(&diff)];
+        args.extend(["--output", path_str(&spliced)]);
+        args.extend(nsec3);
+        let said = sign(&keys, &validity, &args);
+        assert!(said.contains(expected), "expected '{expected}' in: {said}");
+        let whole = dir.path().join("whole.signed");
+        let mut args = vec![
+            path_str(&new),
             "--previous",
             path_str(&signed),
-            "--changes",
-            path_str(&diff),
-        ]
-        .into_iter()
-        .chain(["--output", path_str(&out)])
-        .collect::<Vec<_>>(),
-    );
-    assert!(
-        said.contains("re-signed the whole zone (NSEC3 zones are not spliced yet)"),
-        "{said}"
-    );
-    assert_externally_valid(&out, "tld.", false);
+            "--output",
+            path_str(&whole),
+        ];
+        args.extend(nsec3);
+        sign(&keys, &validity, &args);
+        assert_eq!(without_signatures(&spliced), without_signatures(&whole));
+        assert_externally_valid(&spliced, "tld.", false);
+    }
 }
 
 #[test]

@@ -26,13 +26,18 @@
 //! report says which way was taken and why.
 
 pub mod diff;
+mod nsec3_chain;
 pub mod signed_text;
+mod stretch;
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use keybundles::denial::Nsec3;
+use keybundles::nsec3::{owner_for_hash, Nsec3Params, FLAG_OPT_OUT};
 use keybundles::zonefile::{ZoneFileError, ZoneReader};
 use keybundles::{Name, Record, Rtype};
 use rayon::prelude::*;
@@ -40,10 +45,11 @@ use rayon::prelude::*;
 use crate::keys::ZoneKey;
 use crate::output::{write_atomically, FileMode};
 use crate::signing::{
-    sign_with_inputs_streaming, Emitted, PreviousSignatures, Roles, SignError, SigningInputs, SigningPolicy,
+    sign_with_inputs_streaming, Denial, Emitted, PreviousSignatures, Roles, SignError, SigningInputs, SigningPolicy,
 };
 use crate::zone::{self, Files, Line, ZoneError};
 use diff::{DiffError, ZoneDiff};
+use nsec3_chain::StretchChain;
 use signed_text::{KeepRule, NotSpliceable, SignedText};
 
 /// With more than this share of names due for new signatures, splicing
@@ -136,18 +142,26 @@ fn splice(
     text: SignedText,
     warn: &mut dyn FnMut(String),
 ) -> Result<Result<Report, NotSpliceable>, ResignError> {
-    let whole = |reason: &str| Ok(Err(NotSpliceable(reason.to_string())));
-    if text.nsec3 || !matches!(request.policy.denial, crate::signing::Denial::Nsec) {
-        return whole("NSEC3 zones are not spliced yet");
-    }
+    let whole = |reason: String| Ok(Err(NotSpliceable(reason)));
+    let apex = request.apex;
+    let nsec3 = match (&request.policy.denial, text.nsec3) {
+        (Denial::Nsec, false) => None,
+        (Denial::Nsec3 { params, opt_out }, true) => Some((params, *opt_out)),
+        _ => {
+            return whole(format!(
+                "{} was signed with the other kind of denial (NSEC, NSEC3)",
+                text.path.display()
+            ))
+        }
+    };
     if diff.touches_dname() {
-        return whole("the diff changes a DNAME, which changes what is below it");
+        return whole("the diff changes a DNAME, which changes what is below it".into());
     }
-    if !text.owner(0).eq_ignore_case(request.apex) || !text.nodes[0].has_nsec {
-        return whole(&format!(
-            "{} does not start with the apex {} and its NSEC record",
-            text.path.display(),
-            request.apex
+    let first_in_chain = nsec3.is_some() || text.nodes[0].has_nsec;
+    if !text.owner(0).eq_ignore_case(apex) || !first_in_chain {
+        return whole(format!(
+            "{} does not start with the apex {apex} and its denial record",
+            text.path.display()
         ));
     }
     let due: Vec<usize> = (0..text.nodes.len())
@@ -155,19 +169,56 @@ fn splice(
         .filter(|&i| text.nodes[i].due)
         .collect();
     if due.len() > text.nodes.len() / MAX_DUE_SHARE {
-        return whole(&format!(
+        return whole(format!(
             "{} of {} names have signatures due for refresh or by keys that no longer sign",
             due.len(),
             text.nodes.len()
         ));
     }
     let mut affected = diff.owners();
-    affected.par_extend(due.par_iter().map(|&i| text.owner(i).to_lowercase()));
-    let stretches = stretches(&text, &affected, request.apex);
+    affected.par_extend(
+        due.par_iter()
+            .filter(|&&i| nsec3.is_none() || !text.nodes[i].has_nsec3)
+            .map(|&i| text.owner(i).to_lowercase()),
+    );
+    // NSEC3: the names whose NSEC3 records are made again, and where.
+    let mut chain_names: Vec<Name> = Vec::new();
+    let mut nsec3_nodes: Vec<usize> = Vec::new();
+    let stretches = match nsec3 {
+        None => stretch::merge(stretch::nsec(&text, &affected, apex)),
+        Some((params, _)) => {
+            let depth = apex.label_count() + 1;
+            chain_names.push(apex.to_lowercase());
+            for name in &affected {
+                let mut top = name.clone();
+                while top.label_count() > depth {
+                    top = top.parent().unwrap_or_else(|| apex.clone());
+                }
+                if top.label_count() == depth {
+                    chain_names.push(top);
+                }
+            }
+            chain_names.sort_by(|a, b| a.canonical_cmp(b));
+            chain_names.dedup();
+            nsec3_nodes = (0..text.nodes.len())
+                .into_par_iter()
+                .filter(|&i| text.nodes[i].has_nsec3)
+                .collect();
+            let hashed: Vec<Name> = chain_names
+                .par_iter()
+                .filter_map(|name| owner_for_hash(&params.hash(name), apex).ok())
+                .collect();
+            let mut found = vec![(0, 1)];
+            found.extend(stretch::subtrees(&text, &chain_names[1..]));
+            found.extend(stretch::hashed(&text, &hashed, &nsec3_nodes));
+            found.extend(due.iter().filter(|&&i| text.nodes[i].has_nsec3).map(|&i| (i, i + 1)));
+            stretch::merge(found)
+        }
+    };
     crate::timing::phase("stretches");
 
-    let parsed = parse_stretches(&text, &stretches, request.apex)?;
-    let old = apex_facts(&parsed.records, request.apex);
+    let parsed = parse_stretches(&text, &stretches, apex)?;
+    let old = apex_facts(&parsed.records, apex);
     let roles = Roles::new(request.keys);
     let signing_now: Vec<(u16, u8)> = roles
         .data_signers
@@ -175,12 +226,17 @@ fn splice(
         .map(|&i| (request.keys[i].key_tag(), request.keys[i].dnskey.algorithm))
         .collect();
     if !same_set(&old.soa_signers, &signing_now) {
-        return whole("the keys that sign the zone's data changed since it was signed");
+        return whole("the keys that sign the zone's data changed since it was signed".into());
     }
     let new_denial_ttl =
         zone::soa_fields(&diff.new_soa.record.rdata).map_or(0, |(_, minimum)| minimum.min(diff.new_soa.record.ttl));
     if old.denial_ttl != Some(new_denial_ttl) {
-        return whole("the SOA TTL or MINIMUM changed, and with it the TTL of every NSEC record");
+        return whole("the SOA TTL or MINIMUM changed, and with it the TTL of every denial record".into());
+    }
+    if let Some((params, opt_out)) = nsec3 {
+        if let Some(reason) = nsec3_differs(&parsed.records, apex, params, opt_out) {
+            return whole(reason);
+        }
     }
     let names: usize = stretches.iter().map(|s| s.1 - s.0).sum();
     let signatures_in_stretches = parsed.records.iter().filter(|r| r.rtype == Rtype::RRSIG).count();
@@ -194,21 +250,45 @@ fn splice(
     let mut unsigned = Vec::with_capacity(signed.len());
     let mut kept_lines = Vec::with_capacity(signed.len());
     for (record, line) in signed.iter().zip(lines.drain(..)) {
-        if !is_signer_made(record, request.apex) {
+        if !is_signer_made(record, apex) {
             unsigned.push(record.clone());
             kept_lines.push(line);
         }
     }
     let mut lines = kept_lines;
     diff.apply(&mut unsigned, &mut lines, &mut files, request.previous)?;
-    let zone = zone::check(unsigned, lines, &files, request.apex, request.previous, warn)?;
+    if nsec3.is_some() {
+        if let Some(top) = below_a_name_not_a_cut(&signed, &unsigned, &chain_names[1..]) {
+            return whole(format!(
+                "a change at or below {top}, which has names below it but is not a zone cut (NSEC3 zones are \
+                 spliced for changes at delegations and the apex)"
+            ));
+        }
+    }
+    let zone = zone::check(unsigned, lines, &files, apex, request.previous, warn)?;
     let serial = zone.serial;
-    let previous = PreviousSignatures::new(signed, request.apex, request.now, request.refresh);
+    let old_nsec3: Vec<Record> = signed.iter().filter(|r| r.rtype == Rtype::NSEC3).cloned().collect();
+    let previous = PreviousSignatures::new(signed, apex, request.now, request.refresh);
     let bounds: Vec<Name> = stretches
         .iter()
         .filter(|s| s.1 < text.nodes.len())
         .map(|s| text.owner(s.1))
         .collect();
+    let chain = nsec3.map(|(params, opt_out)| StretchChain {
+        text: &text,
+        stretches: &stretches,
+        nsec3_nodes: &nsec3_nodes,
+        apex,
+        params,
+        opt_out,
+        ttl: new_denial_ttl,
+        old: old_nsec3,
+        remade: chain_names.iter().cloned().collect(),
+    });
+    let make_chain = |records: &[Record], nodes: &[crate::signing::Node]| match &chain {
+        Some(chain) => chain.make(records, nodes),
+        None => Ok(Vec::new()),
+    };
     crate::timing::phase("stretches read");
 
     // Sign the stretches into the output between the unchanged text.
@@ -217,6 +297,7 @@ fn splice(
         key_set: request.key_set,
         previous: Some(&previous),
         chain_bounds: &bounds,
+        nsec3_chain: Some(&make_chain),
     };
     let copier = std::cell::RefCell::new(Copier {
         bytes: &text.bytes,
@@ -254,6 +335,54 @@ fn splice(
         kept: untouched + stats.reused,
         serial,
     }))
+}
+
+/// Why the previous zone's NSEC3 parameters (NSEC3PARAM at the apex, the
+/// fields of its NSEC3 records) are not those of the policy, if they are not.
+fn nsec3_differs(records: &[Record], apex: &Name, params: &Nsec3Params, opt_out: bool) -> Option<String> {
+    let param = params.to_nsec3param_rdata();
+    let has_param = records
+        .iter()
+        .any(|r| r.rtype == Rtype::NSEC3PARAM && r.owner.eq_ignore_case(apex) && *r.rdata == *param);
+    let flags = if opt_out { FLAG_OPT_OUT } else { 0 };
+    let same_fields = records.iter().filter(|r| r.rtype == Rtype::NSEC3).all(|r| {
+        Nsec3::from_rdata(&r.rdata).is_ok_and(|n| {
+            n.algorithm == params.algorithm
+                && n.flags == flags
+                && n.iterations == params.iterations
+                && n.salt == params.salt
+        })
+    });
+    (!has_param || !same_fields).then(|| "the NSEC3 parameters (hash, iterations, salt, opt-out) changed".to_string())
+}
+
+/// With NSEC3, changes are spliced only where they leave the chain's
+/// shape alone below the apex's children: the first of `tops` (children of
+/// the apex the changes touch) that has names below it, before or after
+/// the diff, without being a zone cut then.
+fn below_a_name_not_a_cut(before: &[Record], after: &[Record], tops: &[Name]) -> Option<Name> {
+    let tops: HashSet<&Name> = tops.iter().collect();
+    let depth = tops.iter().next()?.label_count();
+    let not_a_cut = |records: &[Record]| -> Option<Name> {
+        let mut below: HashSet<Name> = HashSet::new();
+        let mut cuts: HashSet<Name> = HashSet::new();
+        for record in records {
+            let owner = record.owner.to_lowercase();
+            if owner.label_count() == depth && record.rtype == Rtype::NS && tops.contains(&owner) {
+                cuts.insert(owner);
+            } else if owner.label_count() > depth {
+                let mut top = owner;
+                while top.label_count() > depth {
+                    top = top.parent()?;
+                }
+                if tops.contains(&top) {
+                    below.insert(top);
+                }
+            }
+        }
+        below.into_iter().find(|top| !cuts.contains(top))
+    };
+    not_a_cut(before).or_else(|| not_a_cut(after))
 }
 
 /// Writes the previous zone's text between the stretches.
@@ -311,44 +440,6 @@ fn is_signer_made(record: &Record, apex: &Name) -> bool {
     record.rtype.is_dnssec_generated() || record.rtype == Rtype::DNSKEY && record.owner.eq_ignore_case(apex)
 }
 
-/// Node ranges `first..end` of the previous signed zone to sign again, in
-/// order, none overlapping or touching another.
-fn stretches(text: &SignedText, affected: &[Name], apex: &Name) -> Vec<(usize, usize)> {
-    let count = text.nodes.len();
-    let next_member = |mut k: usize, below: Option<&Name>| {
-        while k < count {
-            if text.nodes[k].has_nsec {
-                let owner = text.owner(k);
-                if below.is_none_or(|name| !owner.is_subdomain_of(name)) {
-                    break;
-                }
-            }
-            k += 1;
-        }
-        k
-    };
-    let mut found: Vec<(usize, usize)> = affected
-        .par_iter()
-        .map(|name| {
-            if name.eq_ignore_case(apex) {
-                return (0, next_member(1, None));
-            }
-            let at = text.lower_bound(name);
-            let first = (0..at).rev().find(|&j| text.nodes[j].has_nsec).unwrap_or(0);
-            (first, next_member(at, Some(name)))
-        })
-        .collect();
-    found.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(found.len());
-    for (first, end) in found {
-        match merged.last_mut() {
-            Some(last) if first <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((first, end)),
-        }
-    }
-    merged
-}
-
 /// The records of the stretches, and where each was read.
 struct Parsed {
     records: Vec<Record>,
@@ -362,6 +453,7 @@ fn parse_stretches(text: &SignedText, stretches: &[(usize, usize)], apex: &Name)
     let state = ZoneReader::initial_state(apex);
     let pieces: Vec<Result<Vec<keybundles::zonefile::Entry>, ZoneFileError>> = stretches
         .par_iter()
+        .filter(|&&(first, end)| first < end)
         .map(|&(first, end)| {
             let bytes = text.bytes[text.byte_range(first, end)].to_vec();
             let line = text.nodes[first].line as usize;
@@ -448,6 +540,7 @@ fn resign_whole(
         key_set: request.key_set,
         previous: Some(&previous),
         chain_bounds: &[],
+        nsec3_chain: None,
     };
     let stats = sign_into_file(
         request,

@@ -30,6 +30,8 @@ pub struct TextNode {
     pub line: u32,
     /// The name has an NSEC record: it is in the NSEC chain.
     pub has_nsec: bool,
+    /// The name owns an NSEC3 record (it is a hashed name).
+    pub has_nsec3: bool,
     /// One of its signatures must be made again: due for refresh, not yet
     /// valid, or by a key that no longer signs.
     pub due: bool,
@@ -145,6 +147,7 @@ impl SignedText {
                     Ok(Ordering::Equal) => {
                         let merged = nodes.last_mut().expect("nodes has a last node");
                         merged.has_nsec |= first.has_nsec;
+                        merged.has_nsec3 |= first.has_nsec3;
                         merged.due |= first.due;
                     }
                     Ok(Ordering::Less) => nodes.push(first),
@@ -184,11 +187,10 @@ impl SignedText {
     }
 
     /// Byte range of nodes `first..end` (to the end of the file when `end`
-    /// is the node count).
+    /// is the node count; empty at `first` when `end` is `first`).
     pub fn byte_range(&self, first: usize, end: usize) -> std::ops::Range<usize> {
-        let start = self.nodes[first].offset;
-        let stop = self.nodes.get(end).map_or(self.bytes.len(), |n| n.offset);
-        start..stop
+        let at = |k: usize| self.nodes.get(k).map_or(self.bytes.len(), |n| n.offset);
+        at(first)..at(end)
     }
 
     /// The index of the first node whose owner is not before `name`.
@@ -290,13 +292,18 @@ fn scan_line<'a>(
             offset,
             line: scan.lines,
             has_nsec: false,
+            has_nsec3: false,
             due: false,
         });
     }
     let node = scan.nodes.last_mut().expect("a node was started above");
     match rtype {
         b"NSEC" => node.has_nsec = true,
-        b"NSEC3" | b"NSEC3PARAM" => scan.nsec3 = true,
+        b"NSEC3" => {
+            node.has_nsec3 = true;
+            scan.nsec3 = true;
+        }
+        b"NSEC3PARAM" => scan.nsec3 = true,
         b"RRSIG" => {
             scan.signatures += 1;
             if !keeps(rdata, rule) {

@@ -27,7 +27,7 @@ use crate::zone::{canonical_record_cmp, Zone};
 
 pub use emit::Emitted;
 pub use layout::{layout, Node, NodeKind};
-pub use nsec3::Nsec3Error;
+pub use nsec3::{chain_types, in_chain, Nsec3Error};
 pub use reuse::PreviousSignatures;
 pub use roles::Roles;
 
@@ -192,6 +192,7 @@ pub fn sign_zone_streaming_with_key_set<T: Send>(
         key_set,
         previous,
         chain_bounds: &[],
+        nsec3_chain: None,
     };
     sign_with_inputs_streaming(zone, keys, inputs, policy, progress, warn, render, sink)
 }
@@ -208,7 +209,14 @@ pub struct SigningInputs<'a> {
     /// signed zone around changes (`signer sign --changes`), the name that
     /// follows each stretch, for the NSEC chain (see `nsec::record_for`).
     pub chain_bounds: &'a [Name],
+    /// NSEC3 mode, stretches only: makes the NSEC3 records of the
+    /// stretches from their records and names (after the DNSKEY and
+    /// NSEC3PARAM records are added) instead of building a chain of them.
+    pub nsec3_chain: Option<&'a Nsec3Chain<'a>>,
 }
+
+/// See [`SigningInputs::nsec3_chain`].
+pub type Nsec3Chain<'a> = dyn Fn(&[Record], &[Node]) -> Result<Vec<Record>, Nsec3Error> + Sync + 'a;
 
 /// [`sign_zone_streaming`] with everything a run may start from.
 #[allow(clippy::too_many_arguments)]
@@ -226,6 +234,7 @@ pub fn sign_with_inputs_streaming<T: Send>(
         key_set,
         previous,
         chain_bounds,
+        nsec3_chain,
     } = inputs;
     check_keys(&zone.apex, keys, key_set)?;
     if policy.expiration - policy.jitter.max(0) <= policy.inception {
@@ -242,7 +251,10 @@ pub fn sign_with_inputs_streaming<T: Send>(
         Denial::Nsec => (Some(ttl), Vec::new()),
         Denial::Nsec3 { params, opt_out } => (
             None,
-            nsec3::build(&zone.records, &nodes, &zone.apex, params, *opt_out, ttl)?,
+            match nsec3_chain {
+                Some(make) => make(&zone.records, &nodes)?,
+                None => nsec3::build(&zone.records, &nodes, &zone.apex, params, *opt_out, ttl)?,
+            },
         ),
     };
 

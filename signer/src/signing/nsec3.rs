@@ -20,6 +20,8 @@ pub enum Nsec3Error {
     Collision(Name, Name),
     #[error("the zone name {0} is too long to hold NSEC3 owner names (a 32-octet label must fit in 255 octets)")]
     ZoneNameTooLong(Name),
+    #[error("the previous signed zone has an NSEC3 record at {0}, whose first label is not a base32hex SHA-1 hash")]
+    NotHashed(Name),
 }
 
 /// Builds the NSEC3 records for the zone. Names in the chain: the apex,
@@ -34,11 +36,7 @@ pub fn build(
     opt_out: bool,
     ttl: u32,
 ) -> Result<Vec<Record>, Nsec3Error> {
-    let in_chain = |node: &&Node| match node.kind {
-        NodeKind::Occluded => false,
-        NodeKind::Delegation { has_ds } => has_ds || !opt_out,
-        _ => true,
-    };
+    let in_chain = |node: &&Node| in_chain(node, opt_out);
     // Hashing is the costly part (a million names in a big unsigned-
     // delegation-free zone): done on all threads.
     let mut entries: Vec<([u8; 20], Cow<'_, Name>, Vec<Rtype>)> = nodes
@@ -46,15 +44,7 @@ pub fn build(
         .filter(in_chain)
         .map(|node| {
             let owner = node.owner(records);
-            let mut types = node.authoritative_types(records);
-            let signed = match node.kind {
-                NodeKind::Delegation { has_ds } => has_ds,
-                _ => !types.is_empty(),
-            };
-            if signed {
-                types.push(Rtype::RRSIG);
-            }
-            (params.hash(owner), Cow::Borrowed(owner), types)
+            (params.hash(owner), Cow::Borrowed(owner), chain_types(records, node))
         })
         .collect();
     for name in empty_non_terminals(records, nodes, apex, in_chain) {
@@ -86,6 +76,31 @@ pub fn build(
             Ok(Record::new(owner, Class::IN, ttl, Rtype::NSEC3, rdata))
         })
         .collect()
+}
+
+/// True when `node`'s name has an NSEC3 record: the apex, authoritative
+/// names, and delegations (with opt-out, only those with DS).
+pub fn in_chain(node: &Node, opt_out: bool) -> bool {
+    match node.kind {
+        NodeKind::Occluded => false,
+        NodeKind::Delegation { has_ds } => has_ds || !opt_out,
+        _ => true,
+    }
+}
+
+/// The types the NSEC3 record of a name in the chain lists: its
+/// authoritative types (at the apex the NSEC3PARAM the signer adds among
+/// them), and RRSIG if any of them is signed.
+pub fn chain_types(records: &[Record], node: &Node) -> Vec<Rtype> {
+    let mut types = node.authoritative_types(records);
+    let signed = match node.kind {
+        NodeKind::Delegation { has_ds } => has_ds,
+        _ => !types.is_empty(),
+    };
+    if signed {
+        types.push(Rtype::RRSIG);
+    }
+    types
 }
 
 /// The empty non-terminals above the chain's names (RFC 5155 §7.1): the

@@ -1,0 +1,129 @@
+//! Which names of the previous signed zone are signed again: stretches of
+//! consecutive names (node ranges `first..end` of [`SignedText`]) around
+//! each change.
+
+use keybundles::Name;
+
+use super::signed_text::SignedText;
+
+/// Nodes `first..end` of the previous signed zone; empty where only new
+/// names go (at `first`).
+pub type Stretch = (usize, usize);
+
+/// NSEC: for each affected name, from its predecessor in the NSEC chain
+/// (whose NSEC may change) to the next chain member that is not below it
+/// (so a zone cut added or removed takes its glue along). For the apex,
+/// the apex up to the next chain member.
+pub fn nsec(text: &SignedText, affected: &[Name], apex: &Name) -> Vec<Stretch> {
+    use rayon::prelude::*;
+    let count = text.nodes.len();
+    let next_member = |mut k: usize, below: Option<&Name>| {
+        while k < count {
+            if text.nodes[k].has_nsec {
+                let owner = text.owner(k);
+                if below.is_none_or(|name| !owner.is_subdomain_of(name)) {
+                    break;
+                }
+            }
+            k += 1;
+        }
+        k
+    };
+    affected
+        .par_iter()
+        .map(|name| {
+            if name.eq_ignore_case(apex) {
+                return (0, next_member(1, None));
+            }
+            let at = text.lower_bound(name);
+            let first = (0..at).rev().find(|&j| text.nodes[j].has_nsec).unwrap_or(0);
+            (first, next_member(at, Some(name)))
+        })
+        .collect()
+}
+
+/// The index just past `name`'s node and everything below it, starting
+/// the search at `from` (where `name` is or would be).
+pub fn subtree_end(text: &SignedText, from: usize, name: &Name) -> usize {
+    let mut k = from;
+    while k < text.nodes.len() && text.owner(k).is_subdomain_of(name) {
+        k += 1;
+    }
+    k
+}
+
+/// NSEC3, the names' side: each name with everything below it (empty
+/// where the name is new).
+pub fn subtrees(text: &SignedText, names: &[Name]) -> Vec<Stretch> {
+    names
+        .iter()
+        .map(|name| {
+            let first = text.lower_bound(name);
+            (first, subtree_end(text, first, name))
+        })
+        .collect()
+}
+
+/// NSEC3, the hashes' side: for each hashed owner name, its NSEC3 node
+/// (or where it would go) and the NSEC3 node before it in hash order —
+/// the last one for the first hash — whose next-hash field may change.
+/// `nsec3_nodes` are the indices of all nodes with an NSEC3 record.
+pub fn hashed(text: &SignedText, owners: &[Name], nsec3_nodes: &[usize]) -> Vec<Stretch> {
+    let mut found = Vec::with_capacity(owners.len() * 2);
+    for owner in owners {
+        let at = text.lower_bound(owner);
+        let here = at < text.nodes.len() && text.nodes[at].has_nsec3 && text.owner(at).eq_ignore_case(owner);
+        found.push((at, if here { at + 1 } else { at }));
+        let before = nsec3_nodes.partition_point(|&k| k < at);
+        let previous = if before > 0 {
+            nsec3_nodes.get(before - 1)
+        } else {
+            nsec3_nodes.last()
+        };
+        if let Some(&k) = previous {
+            found.push((k, k + 1));
+        }
+    }
+    found
+}
+
+/// Sorts stretches and merges those that overlap or touch.
+pub fn merge(mut found: Vec<Stretch>) -> Vec<Stretch> {
+    found.sort_unstable();
+    let mut merged: Vec<Stretch> = Vec::with_capacity(found.len());
+    for (first, end) in found {
+        match merged.last_mut() {
+            Some(last) if first <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((first, end)),
+        }
+    }
+    merged
+}
+
+/// True when node `k` lies in one of the (merged) `stretches`.
+pub fn contains(stretches: &[Stretch], k: usize) -> bool {
+    let i = stretches.partition_point(|s| s.1 <= k);
+    stretches.get(i).is_some_and(|s| s.0 <= k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_joins_overlapping_touching_and_empty_stretches() {
+        let merged = merge(vec![
+            (9, 9),
+            (5, 7),
+            (0, 1),
+            (7, 8),
+            (3, 3),
+            (12, 15),
+            (13, 14),
+            (9, 10),
+        ]);
+        assert_eq!(merged, [(0, 1), (3, 3), (5, 8), (9, 10), (12, 15)]);
+        let inside: Vec<usize> = (0..16).filter(|&k| contains(&merged, k)).collect();
+        assert_eq!(inside, [0, 5, 6, 7, 9, 12, 13, 14]);
+    }
+}
