@@ -276,11 +276,16 @@ fn canonical_text_cmp(a: &[u8], b: &[u8]) -> Option<Ordering> {
             (None, None) => return Some(Ordering::Equal),
             (None, Some(_)) => return Some(Ordering::Less),
             (Some(_), None) => return Some(Ordering::Greater),
+            (Some(x), Some(y)) if x == y => {}
             (Some(x), Some(y)) => {
-                let order = x
-                    .iter()
-                    .map(u8::to_ascii_lowercase)
-                    .cmp(y.iter().map(u8::to_ascii_lowercase));
+                let lower = |l: &[u8]| !l.iter().any(u8::is_ascii_uppercase);
+                let order = if lower(x) && lower(y) {
+                    x.cmp(y)
+                } else {
+                    x.iter()
+                        .map(u8::to_ascii_lowercase)
+                        .cmp(y.iter().map(u8::to_ascii_lowercase))
+                };
                 if order != Ordering::Equal {
                     return Some(order);
                 }
@@ -321,9 +326,9 @@ fn scan_line<'a>(
         Some(b';' | b'$') => return Err("a comment or directive".into()),
         _ => {}
     }
-    let mut fields = line.splitn(5, |&b| b == b'\t');
+    let mut fields = Fields::new(line, b'\t');
     let this_owner = fields.next().unwrap_or_default();
-    let (_ttl, _class, rtype, rdata) = match (fields.next(), fields.next(), fields.next(), fields.next()) {
+    let (_ttl, _class, rtype, rdata) = match (fields.next(), fields.next(), fields.next(), fields.rest()) {
         (Some(ttl), Some(class), Some(rtype), Some(rdata)) => (ttl, class, rtype, rdata),
         _ => return Err("not five tab-separated fields (owner, TTL, class, type, data)".into()),
     };
@@ -369,12 +374,48 @@ fn scan_line<'a>(
     Ok(())
 }
 
+/// The fields of a line split at one separator, found with memchr (a
+/// closure-per-octet split was a tenth of a re-signing's CPU time).
+struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+    separator: u8,
+}
+
+impl<'a> Fields<'a> {
+    fn new(text: &'a [u8], separator: u8) -> Fields<'a> {
+        Fields {
+            rest: Some(text),
+            separator,
+        }
+    }
+
+    /// Everything not yet taken, separators included.
+    fn rest(&mut self) -> Option<&'a [u8]> {
+        self.rest.take()
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let text = self.rest?;
+        match memchr(self.separator, text) {
+            Some(at) => {
+                self.rest = Some(&text[at + 1..]);
+                Some(&text[..at])
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
 /// True when the RRSIG with presentation RDATA `rdata` may stay: the same
 /// rule as `signing::reuse`, read from text (RFC 4034 §3.2 field order:
 /// type covered, algorithm, labels, original TTL, expiration, inception,
 /// key tag, signer, signature).
 fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
-    let mut fields = rdata.split(|&b| b == b' ');
+    let mut fields = Fields::new(rdata, b' ');
     let (_covered, algorithm, _labels, _ttl, expiration, inception, tag, signer) = (
         fields.next(),
         fields.next(),
