@@ -14,6 +14,7 @@ use data_encoding::BASE32HEX_NOPAD;
 use keybundles::denial::Nsec3;
 use keybundles::nsec3::{owner_for_hash, Nsec3Params, FLAG_OPT_OUT};
 use keybundles::{Class, Name, Record, Rtype};
+use rayon::prelude::*;
 
 use super::signed_text::SignedText;
 use super::stretch::{contains, Stretch};
@@ -68,30 +69,35 @@ impl StretchChain<'_> {
         }
         let flags = if self.opt_out { FLAG_OPT_OUT } else { 0 };
         let first_outside = self.outside_from(0);
-        let mut out = Vec::with_capacity(entries.len());
-        for (i, (hash, types)) in entries.iter().enumerate() {
-            let owner = owner_for_hash(hash, self.apex).map_err(|_| Nsec3Error::ZoneNameTooLong(self.apex.clone()))?;
-            let in_stretches = entries.get(i + 1).map(|e| e.0);
-            let outside = self.outside_from(self.text.lower_bound(&owner));
-            let next = match (in_stretches, outside) {
-                (Some(a), Some(b)) => a.min(b),
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                // The last hash: back to the first.
-                (None, None) => first_outside.map_or(entries[0].0, |b| b.min(entries[0].0)),
-            };
-            let rdata = Nsec3 {
-                algorithm: self.params.algorithm,
-                flags,
-                iterations: self.params.iterations,
-                salt: self.params.salt.clone(),
-                next_hashed: next.to_vec(),
-                types: types.clone(),
-            }
-            .to_rdata();
-            out.push(Record::new(owner, Class::IN, self.ttl, Rtype::NSEC3, rdata));
-        }
-        Ok(out)
+        // Each record looks up its successor outside the stretches with a
+        // binary search over the zone's names: on all threads.
+        (0..entries.len())
+            .into_par_iter()
+            .map(|i| {
+                let (hash, types) = &entries[i];
+                let owner =
+                    owner_for_hash(hash, self.apex).map_err(|_| Nsec3Error::ZoneNameTooLong(self.apex.clone()))?;
+                let in_stretches = entries.get(i + 1).map(|e| e.0);
+                let outside = self.outside_from(self.text.lower_bound(&owner));
+                let next = match (in_stretches, outside) {
+                    (Some(a), Some(b)) => a.min(b),
+                    (Some(a), None) => a,
+                    (None, Some(b)) => b,
+                    // The last hash: back to the first.
+                    (None, None) => first_outside.map_or(entries[0].0, |b| b.min(entries[0].0)),
+                };
+                let rdata = Nsec3 {
+                    algorithm: self.params.algorithm,
+                    flags,
+                    iterations: self.params.iterations,
+                    salt: self.params.salt.clone(),
+                    next_hashed: next.to_vec(),
+                    types: types.clone(),
+                }
+                .to_rdata();
+                Ok(Record::new(owner, Class::IN, self.ttl, Rtype::NSEC3, rdata))
+            })
+            .collect()
     }
 
     /// The hash of the first NSEC3 record at or after node `from` that is

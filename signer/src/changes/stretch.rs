@@ -55,8 +55,9 @@ pub fn subtree_end(text: &SignedText, from: usize, name: &Name) -> usize {
 /// NSEC3, the names' side: each name with everything below it (empty
 /// where the name is new).
 pub fn subtrees(text: &SignedText, names: &[Name]) -> Vec<Stretch> {
+    use rayon::prelude::*;
     names
-        .iter()
+        .par_iter()
         .map(|name| {
             let first = text.lower_bound(name);
             (first, subtree_end(text, first, name))
@@ -69,22 +70,21 @@ pub fn subtrees(text: &SignedText, names: &[Name]) -> Vec<Stretch> {
 /// the last one for the first hash — whose next-hash field may change.
 /// `nsec3_nodes` are the indices of all nodes with an NSEC3 record.
 pub fn hashed(text: &SignedText, owners: &[Name], nsec3_nodes: &[usize]) -> Vec<Stretch> {
-    let mut found = Vec::with_capacity(owners.len() * 2);
-    for owner in owners {
-        let at = text.lower_bound(owner);
-        let here = at < text.nodes.len() && text.nodes[at].has_nsec3 && text.owner(at).eq_ignore_case(owner);
-        found.push((at, if here { at + 1 } else { at }));
-        let before = nsec3_nodes.partition_point(|&k| k < at);
-        let previous = if before > 0 {
-            nsec3_nodes.get(before - 1)
-        } else {
-            nsec3_nodes.last()
-        };
-        if let Some(&k) = previous {
-            found.push((k, k + 1));
-        }
-    }
-    found
+    use rayon::prelude::*;
+    owners
+        .par_iter()
+        .flat_map_iter(|owner| {
+            let at = text.lower_bound(owner);
+            let here = at < text.nodes.len() && text.nodes[at].has_nsec3 && text.owner(at).eq_ignore_case(owner);
+            let before = nsec3_nodes.partition_point(|&k| k < at);
+            let previous = if before > 0 {
+                nsec3_nodes.get(before - 1)
+            } else {
+                nsec3_nodes.last()
+            };
+            std::iter::once((at, if here { at + 1 } else { at })).chain(previous.map(|&k| (k, k + 1)))
+        })
+        .collect()
 }
 
 /// Sorts stretches and merges those that overlap or touch.
