@@ -59,6 +59,23 @@ pub fn signer_bin() -> PathBuf {
     workspace_bin("signer", "signer")
 }
 
+/// Makes an ECDSA P-256 key for `origin` in `dir` with `signer keygen` (a
+/// KSK when `ksk`) and returns its file stem, as `--key` takes it.
+pub fn keygen(dir: &Path, origin: &str, ksk: bool) -> String {
+    let mut cmd = Command::new(signer_bin());
+    cmd.args(["keygen", "--origin", origin, "-a", "13", "--dir"]).arg(dir);
+    if ksk {
+        cmd.arg("--ksk");
+    }
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Fails the test, with the package to install, when `tool` is not on PATH:
 /// a validator that is missing must never look like a validator that agreed.
 pub fn require_tool(tool: &str) {

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_tests::{assert_externally_valid, require_tool, run, signer_bin, text};
+use signet_tests::{assert_externally_valid, keygen, require_tool, run, signer_bin, text};
 
 /// Delegations in the test zone.
 const DELEGATIONS: usize = 300;
@@ -76,24 +76,9 @@ fn zone(version: Version) -> String {
     z
 }
 
+/// A KSK and a ZSK for tld.
 fn keys(dir: &Path) -> Vec<String> {
-    [true, false]
-        .iter()
-        .map(|&ksk| {
-            let mut cmd = Command::new(signer_bin());
-            cmd.args(["keygen", "--origin", "tld", "-a", "13", "--dir"]).arg(dir);
-            if ksk {
-                cmd.arg("--ksk");
-            }
-            let out = run(&mut cmd);
-            assert!(out.status.success(), "{}", text(&out));
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-        .collect()
+    vec![keygen(dir, "tld", true), keygen(dir, "tld", false)]
 }
 
 /// Runs `signer sign` with the keys, a fixed validity and `args`; returns
@@ -173,53 +158,79 @@ fn prepare(
     (signed, new, diff)
 }
 
+/// The changes signed both ways, and what each run said.
+struct BothWays {
+    spliced: PathBuf,
+    said: String,
+    whole: PathBuf,
+    said_whole: String,
+}
+
+/// Signs the changes from `signed` with `--changes` (spliced where it
+/// can be) into `name`.spliced, and the whole new zone with `--previous`
+/// into `name`.whole, both with `extra`.
+fn both_ways(
+    dir: &Path,
+    keys: &[String],
+    validity: &Validity,
+    (signed, new, diff): &(PathBuf, PathBuf, PathBuf),
+    name: &str,
+    extra: &[&str],
+) -> BothWays {
+    let spliced = dir.join(format!("{name}.spliced"));
+    let mut args = vec!["--previous", path_str(signed), "--changes", path_str(diff)];
+    args.extend(["--output", path_str(&spliced)]);
+    args.extend(extra);
+    let said = sign(keys, validity, &args);
+    let whole = dir.join(format!("{name}.whole"));
+    let mut args = vec![
+        path_str(new),
+        "--previous",
+        path_str(signed),
+        "--output",
+        path_str(&whole),
+    ];
+    args.extend(extra);
+    let said_whole = sign(keys, validity, &args);
+    BothWays {
+        spliced,
+        said,
+        whole,
+        said_whole,
+    }
+}
+
+/// The number after `word` in what a run said.
+fn count_after(said: &str, word: &str) -> Option<usize> {
+    said.split(word)
+        .nth(1)?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 #[test]
 fn spliced_resigning_gives_the_whole_resigning_zone_and_validates() {
     require_tool("ldns-compare-zones");
     let dir = tempfile::tempdir().unwrap();
     let keys = keys(dir.path());
     let validity = validity();
-    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
-
-    let spliced = dir.path().join("spliced.signed");
-    let said = sign(
-        &keys,
-        &validity,
-        &[
-            "--previous",
-            path_str(&signed),
-            "--changes",
-            path_str(&diff),
-            "--output",
-            path_str(&spliced),
-        ],
+    let prepared = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
+    let run = both_ways(dir.path(), &keys, &validity, &prepared, "new", &[]);
+    assert!(run.said.contains("around the changes"), "not spliced: {}", run.said);
+    assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
+    assert_eq!(
+        count_after(&run.said, "kept "),
+        count_after(&run.said_whole, "kept "),
+        "{}\n{}",
+        run.said,
+        run.said_whole
     );
-    assert!(said.contains("around the changes"), "not spliced: {said}");
-    let whole = dir.path().join("whole.signed");
-    let said_whole = sign(
-        &keys,
-        &validity,
-        &[
-            path_str(&new),
-            "--previous",
-            path_str(&signed),
-            "--output",
-            path_str(&whole),
-        ],
-    );
-
-    assert_eq!(without_signatures(&spliced), without_signatures(&whole));
-    let kept = |said: &str| {
-        said.split("kept ")
-            .nth(1)
-            .and_then(|t| t.split(' ').next())
-            .map(str::to_string)
-    };
-    assert_eq!(kept(&said), kept(&said_whole), "{said}\n{said_whole}");
-    assert_externally_valid(&spliced, "tld.", false);
+    assert_externally_valid(&run.spliced, "tld.", false);
 
     // What moved under the new cut lost its signatures and NSEC records.
-    let text = std::fs::read_to_string(&spliced).unwrap();
+    let text = std::fs::read_to_string(&run.spliced).unwrap();
     assert!(!text
         .lines()
         .any(|l| l.starts_with("a.sub.tld.\t") && l.contains("RRSIG")));
@@ -235,54 +246,30 @@ fn signatures_due_are_made_again_by_splicing_too() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keys(dir.path());
     let validity = validity();
-    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
+    let prepared = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
+    let now = both_ways(dir.path(), &keys, &validity, &prepared, "now", &[]);
     // Signatures expire over the last two days of 14 (--jitter 2d). Five
     // days on, with a refresh threshold of 7 days 6 hours, those expiring
     // in the first 6 hours of that window are due: an eighth, not most.
-    let later = ["--now", "+5d", "--refresh", "7d6h"];
-    let changes_only = dir.path().join("changes-only.signed");
-    let said_now = sign(
+    let later = both_ways(
+        dir.path(),
         &keys,
         &validity,
-        &[
-            "--previous",
-            path_str(&signed),
-            "--changes",
-            path_str(&diff),
-            "--output",
-            path_str(&changes_only),
-        ],
+        &prepared,
+        "later",
+        &["--now", "+5d", "--refresh", "7d6h"],
     );
-    let spliced = dir.path().join("spliced.signed");
-    let mut args = vec!["--previous", path_str(&signed), "--changes", path_str(&diff)];
-    args.extend(["--output", path_str(&spliced)]);
-    args.extend(later);
-    let said = sign(&keys, &validity, &args);
-    assert!(said.contains("around the changes"), "not spliced: {said}");
-    let whole = dir.path().join("whole.signed");
-    let mut args = vec![
-        path_str(&new),
-        "--previous",
-        path_str(&signed),
-        "--output",
-        path_str(&whole),
-    ];
-    args.extend(later);
-    let said_whole = sign(&keys, &validity, &args);
-    assert_eq!(without_signatures(&spliced), without_signatures(&whole));
-    let made = |said: &str| {
-        said.split("made ")
-            .nth(1)
-            .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
-            .map(str::to_string)
-    };
-    assert_eq!(made(&said), made(&said_whole));
-    let count = |said: &str| -> usize { made(said).unwrap().parse().unwrap() };
+    assert!(later.said.contains("around the changes"), "not spliced: {}", later.said);
+    assert_eq!(without_signatures(&later.spliced), without_signatures(&later.whole));
+    let made = |said: &str| count_after(said, "made ").unwrap();
+    assert_eq!(made(&later.said), made(&later.said_whole));
     assert!(
-        count(&said) > count(&said_now) + 20,
-        "the refresh made too few signatures:\n{said}\n{said_now}"
+        made(&later.said) > made(&now.said) + 20,
+        "the refresh made too few signatures:\n{}\n{}",
+        later.said,
+        now.said
     );
-    assert_externally_valid(&spliced, "tld.", false);
+    assert_externally_valid(&later.spliced, "tld.", false);
 }
 
 #[test]
@@ -299,26 +286,33 @@ fn nsec3_zones_are_spliced_at_delegations_and_resigned_whole_when_a_cut_moves() 
         let keys = keys(dir.path());
         let validity = validity();
         let nsec3 = ["--nsec3", "--opt-out"];
-        let (signed, new, diff) = prepare(dir.path(), &keys, &validity, version, &nsec3);
-        let spliced = dir.path().join("spliced.signed");
-        let mut args = vec!["--previous", path_str(&signed), "--changes", path_str(&diff)];
-        args.extend(["--output", path_str(&spliced)]);
-        args.extend(nsec3);
-        let said = sign(&keys, &validity, &args);
-        assert!(said.contains(expected), "expected '{expected}' in: {said}");
-        let whole = dir.path().join("whole.signed");
-        let mut args = vec![
-            path_str(&new),
-            "--previous",
-            path_str(&signed),
-            "--output",
-            path_str(&whole),
-        ];
-        args.extend(nsec3);
-        sign(&keys, &validity, &args);
-        assert_eq!(without_signatures(&spliced), without_signatures(&whole));
-        assert_externally_valid(&spliced, "tld.", false);
+        let prepared = prepare(dir.path(), &keys, &validity, version, &nsec3);
+        let run = both_ways(dir.path(), &keys, &validity, &prepared, "new", &nsec3);
+        assert!(run.said.contains(expected), "expected '{expected}' in: {}", run.said);
+        assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
+        assert_externally_valid(&run.spliced, "tld.", false);
     }
+}
+
+#[test]
+fn a_previous_zone_in_another_form_is_resigned_whole_and_says_where() {
+    require_tool("ldns-compare-zones");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let validity = validity();
+    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, Version::New, &[]);
+    // The same records, fields separated by spaces: still a zone file.
+    let text = std::fs::read_to_string(&signed).unwrap().replace('\t', " ");
+    std::fs::write(&signed, text).unwrap();
+    let run = both_ways(dir.path(), &keys, &validity, &(signed, new, diff), "new", &[]);
+    assert!(
+        run.said.contains("re-signed the whole zone (")
+            && run.said.contains("old.signed:1: not five tab-separated fields"),
+        "{}",
+        run.said
+    );
+    assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
+    assert_externally_valid(&run.spliced, "tld.", false);
 }
 
 #[test]

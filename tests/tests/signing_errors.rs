@@ -4,21 +4,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use signet_tests::{run, signer_bin, text};
+use signet_tests::{keygen, run, signer_bin, text};
 
 const HEAD: &str = "$ORIGIN example.\n$TTL 3600\n@ SOA ns1 host 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n";
 
 /// Makes a CSK for example. once per test.
 fn key(dir: &Path) -> String {
-    let out = run(Command::new(signer_bin())
-        .args(["keygen", "--origin", "example", "-a", "13", "--ksk", "--dir"])
-        .arg(dir));
-    assert!(out.status.success(), "{}", text(&out));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    keygen(dir, "example", true)
 }
 
 /// Signs `zone` (written to zone.db, with `extra` files beside it) and

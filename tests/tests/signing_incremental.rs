@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_tests::{assert_externally_valid, run, signer_bin, text};
+use signet_tests::{assert_externally_valid, keygen, run, signer_bin, text};
 
 /// A TLD-like zone: `n` delegations, every fifth with a DS; `changed`
 /// lists delegations whose NS target differs, `removed` ones left out.
@@ -60,22 +60,7 @@ fn sign(dir: &Path, zone: &str, name: &str, keys: &[String], extra: &[&str]) -> 
 }
 
 fn keys(dir: &Path) -> Vec<String> {
-    [true, false]
-        .iter()
-        .map(|&ksk| {
-            let mut cmd = Command::new(signer_bin());
-            cmd.args(["keygen", "--origin", "tld", "-a", "13", "--dir"]).arg(dir);
-            if ksk {
-                cmd.arg("--ksk");
-            }
-            let out = run(&mut cmd);
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-        .collect()
+    vec![keygen(dir, "tld", true), keygen(dir, "tld", false)]
 }
 
 fn verify_with_signet(zone: &Path) {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_tests::{external_verdicts, run, signer_bin, text, workspace};
+use signet_tests::{external_verdicts, keygen, run, signer_bin, text, workspace};
 
 struct Signed {
     _dir: tempfile::TempDir,
@@ -14,25 +14,12 @@ struct Signed {
     dir_path: PathBuf,
 }
 
-fn keygen(dir: &Path, ksk: bool) -> String {
-    let mut cmd = Command::new(signer_bin());
-    cmd.args(["keygen", "--origin", "example", "-a", "13", "--dir"])
-        .arg(dir);
-    if ksk {
-        cmd.arg("--ksk");
-    }
-    let out = run(&mut cmd);
-    assert!(out.status.success(), "{}", text(&out));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn sign(extra: &[&str]) -> Signed {
     let dir = tempfile::tempdir().unwrap();
-    let keys = vec![keygen(dir.path(), true), keygen(dir.path(), false)];
+    let keys = vec![
+        keygen(dir.path(), "example", true),
+        keygen(dir.path(), "example", false),
+    ];
     let zone = dir.path().join("signed.zone");
     let mut cmd = Command::new(signer_bin());
     cmd.arg("sign")

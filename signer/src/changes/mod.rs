@@ -244,18 +244,10 @@ fn splice(
     // The stretches' unsigned data, changed by the diff.
     let Parsed {
         records: signed,
-        mut lines,
+        lines,
         mut files,
     } = parsed;
-    let mut unsigned = Vec::with_capacity(signed.len());
-    let mut kept_lines = Vec::with_capacity(signed.len());
-    for (record, line) in signed.iter().zip(lines.drain(..)) {
-        if !is_signer_made(record, apex) {
-            unsigned.push(record.clone());
-            kept_lines.push(line);
-        }
-    }
-    let mut lines = kept_lines;
+    let (mut unsigned, mut lines) = unsigned_part(&signed, lines, apex);
     diff.apply(&mut unsigned, &mut lines, &mut files, request.previous)?;
     if nsec3.is_some() {
         if let Some(top) = below_a_name_not_a_cut(&signed, &unsigned, &chain_names[1..]) {
@@ -434,6 +426,17 @@ fn render_by_stretch(records: &[Emitted<'_>], bounds: &[Name]) -> Vec<(usize, St
     pieces
 }
 
+/// The records of a signed zone that the signer did not make (and where
+/// each was read): the unsigned zone they were signed from.
+fn unsigned_part(signed: &[Record], lines: Vec<Line>, apex: &Name) -> (Vec<Record>, Vec<Line>) {
+    signed
+        .iter()
+        .zip(lines)
+        .filter(|(record, _)| !is_signer_made(record, apex))
+        .map(|(record, line)| (record.clone(), line))
+        .unzip()
+}
+
 /// True for what the signer makes rather than takes from the zone: RRSIG,
 /// NSEC, NSEC3, NSEC3PARAM, and the apex DNSKEY RRset (made from the keys).
 fn is_signer_made(record: &Record, apex: &Name) -> bool {
@@ -521,16 +524,8 @@ fn resign_whole(
     for warning in &read.warnings {
         warn(warning.to_string());
     }
-    let (all, mut lines, mut files) = (read.records, read.lines, read.files);
-    let mut unsigned = Vec::with_capacity(all.len());
-    let mut kept_lines = Vec::with_capacity(all.len());
-    for (record, line) in all.iter().zip(lines.drain(..)) {
-        if !is_signer_made(record, request.apex) {
-            unsigned.push(record.clone());
-            kept_lines.push(line);
-        }
-    }
-    let mut lines = kept_lines;
+    let (all, mut files) = (read.records, read.files);
+    let (mut unsigned, mut lines) = unsigned_part(&all, read.lines, request.apex);
     diff.apply(&mut unsigned, &mut lines, &mut files, request.previous)?;
     let zone = zone::check(unsigned, lines, &files, request.apex, request.previous, warn)?;
     let serial = zone.serial;
