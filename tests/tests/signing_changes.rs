@@ -11,6 +11,9 @@ use std::process::Command;
 
 use signet_tests::{assert_externally_valid, keygen, require_tool, run, signer_bin, text};
 
+#[path = "bundles_support/mod.rs"]
+mod bundles_support;
+
 /// Delegations in the test zone.
 const DELEGATIONS: usize = 300;
 
@@ -313,6 +316,55 @@ fn a_previous_zone_in_another_form_is_resigned_whole_and_says_where() {
     );
     assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
     assert_externally_valid(&run.spliced, "tld.", false);
+}
+
+#[test]
+fn offline_ksk_zones_are_spliced_with_the_key_bundle() {
+    use bundles_support::{assert_valid_at, knot_signed_period, write_zone};
+    require_tool("ldns-compare-zones");
+    let tmp = tempfile::tempdir().unwrap();
+    let (_knot, signer, skr) = knot_signed_period(tmp.path(), "20270301000000");
+    signer.ok(&["import-skr", path_str(&skr)]);
+    let old = write_zone(tmp.path());
+    let new = tmp.path().join("new.zone");
+    let changed = std::fs::read_to_string(&old)
+        .unwrap()
+        .replace("2024010101", "2024010102")
+        .replace(
+            "mail    IN A   192.0.2.2",
+            "mail    IN A   192.0.2.22\nnew     IN A   192.0.2.9",
+        );
+    std::fs::write(&new, changed).unwrap();
+    let diff = tmp.path().join("changes.diff");
+    let out = run(Command::new("ldns-compare-zones")
+        .args(["-a", "-s"])
+        .arg(&old)
+        .arg(&new));
+    std::fs::write(&diff, &out.stdout).unwrap();
+    let at = "20261202000000";
+    let signed = tmp.path().join("old.signed");
+    signer.ok(&["--now", at, "sign", path_str(&old), "--output", path_str(&signed)]);
+
+    let spliced = tmp.path().join("new.spliced");
+    let said = signer.ok(&[
+        "--now",
+        at,
+        "sign",
+        "--previous",
+        path_str(&signed),
+        "--changes",
+        path_str(&diff),
+        "--output",
+        path_str(&spliced),
+    ]);
+    assert!(said.contains("around the changes"), "not spliced: {said}");
+    let whole = tmp.path().join("new.whole");
+    let previous = ["--previous", path_str(&signed), "--output", path_str(&whole)];
+    signer.ok(&[&["--now", at, "sign", path_str(&new)][..], &previous].concat());
+    assert_eq!(without_signatures(&spliced), without_signatures(&whole));
+    // The bundle's DNSKEY RRset and the KSK's signature over it are there,
+    // and the zone validates with the KSK's DS as the only trust anchor.
+    assert_valid_at(&spliced, &tmp.path().join("ksk.ds"), at);
 }
 
 #[test]
