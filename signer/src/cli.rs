@@ -122,7 +122,8 @@ pub struct KeygenArgs {
 
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The unsigned zone file. Default: the config's zone.unsigned.
+    /// The unsigned zone file. Default: the config's zone.unsigned. Not
+    /// with --changes, which takes the changes instead.
     #[arg(value_name = "ZONEFILE")]
     pub zonefile: Option<PathBuf>,
 

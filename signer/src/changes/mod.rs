@@ -7,23 +7,28 @@
 //! full signing even when every signature is kept; with the changes given
 //! as a diff, the work follows the changes instead.
 //!
-//! The previous signed zone is indexed as text ([`signed_text`]). Each
-//! changed name, and each name with a signature due (refresh threshold,
-//! key no longer signing), marks a *stretch* of names: from the name
-//! before it in the NSEC chain (whose NSEC may change) to the next chain
-//! member that is not below it (so a new or removed zone cut takes its
-//! glue along). Only the stretches are parsed, the diff applied to them
-//! and signed again by the ordinary signer — which keeps every signature
-//! still good, as for `--previous` alone — and the output is the previous
-//! file with the stretches replaced. Everything between the stretches is
-//! copied as it was, so it keeps its signatures byte for byte.
+//! The previous signed zone is mapped and indexed as text
+//! ([`signed_text`]). Each changed name, and each name with a signature
+//! due (refresh threshold, key no longer signing), marks a *stretch* of
+//! names ([`stretch`]): with NSEC, from the name before it in the chain
+//! (whose NSEC may change) to the next chain member not below it (so a
+//! new or removed zone cut takes its glue along); with NSEC3, its child of
+//! the apex with everything below, plus its NSEC3 record and the one
+//! before it in hash order ([`nsec3_chain`] relinks them). Only the
+//! stretches are parsed, the diff applied to them and signed again by the
+//! ordinary signer — which keeps every signature still good, as for
+//! `--previous` alone — and the output is the previous file with the
+//! stretches replaced. Everything between the stretches is copied as it
+//! was, so it keeps its signatures byte for byte.
 //!
 //! When splicing cannot be trusted to give the same zone as signing the
-//! whole — an NSEC3 zone, a file in another form, different keys, a new
-//! NSEC TTL, a DNAME change, or many signatures due at once — the whole
-//! zone is rebuilt from the previous signed zone plus the diff, and signed
-//! with the previous signatures to keep (the same result, slower). The
-//! report says which way was taken and why.
+//! whole — a file in another form, another kind of denial or other NSEC3
+//! parameters, different keys, a new denial TTL, a DNAME change, an NSEC3
+//! change below an authoritative child of the apex, or many signatures due
+//! at once — the whole zone is rebuilt from the previous signed zone plus
+//! the diff, and signed with the previous signatures to keep (the same
+//! result, slower). The report says which way was taken and why. See
+//! docs/incremental.md.
 
 pub mod diff;
 mod nsec3_chain;

@@ -3,6 +3,7 @@
 //! each change.
 
 use keybundles::Name;
+use rayon::prelude::*;
 
 use super::signed_text::SignedText;
 
@@ -15,7 +16,6 @@ pub type Stretch = (usize, usize);
 /// (so a zone cut added or removed takes its glue along). For the apex,
 /// the apex up to the next chain member.
 pub fn nsec(text: &SignedText, affected: &[Name], apex: &Name) -> Vec<Stretch> {
-    use rayon::prelude::*;
     let count = text.nodes.len();
     let next_member = |mut k: usize, below: Option<&Name>| {
         while k < count {
@@ -55,7 +55,6 @@ pub fn subtree_end(text: &SignedText, from: usize, name: &Name) -> usize {
 /// NSEC3, the names' side: each name with everything below it (empty
 /// where the name is new).
 pub fn subtrees(text: &SignedText, names: &[Name]) -> Vec<Stretch> {
-    use rayon::prelude::*;
     names
         .par_iter()
         .map(|name| {
@@ -70,7 +69,6 @@ pub fn subtrees(text: &SignedText, names: &[Name]) -> Vec<Stretch> {
 /// the last one for the first hash — whose next-hash field may change.
 /// `nsec3_nodes` are the indices of all nodes with an NSEC3 record.
 pub fn hashed(text: &SignedText, owners: &[Name], nsec3_nodes: &[usize]) -> Vec<Stretch> {
-    use rayon::prelude::*;
     owners
         .par_iter()
         .flat_map_iter(|owner| {
