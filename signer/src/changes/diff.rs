@@ -79,6 +79,8 @@ pub enum DiffError {
         signed: u32,
         signed_path: PathBuf,
     },
+    #[error("{} has no SOA record at the apex: is it the signed zone the diff was made against?", signed_path.display())]
+    NoSoa { signed_path: PathBuf },
     #[error("{location}: removes {record}, which is not in {}; was the diff made against this zone?", signed_path.display())]
     NotPresent {
         location: Location,
@@ -273,11 +275,16 @@ impl ZoneDiff {
         records.truncate(kept);
         lines.truncate(kept);
         let old = soa_serial(&self.old_soa.record);
-        if soa_seen != Some(old) {
+        let Some(signed) = soa_seen else {
+            return Err(DiffError::NoSoa {
+                signed_path: signed_path.to_path_buf(),
+            });
+        };
+        if signed != old {
             return Err(DiffError::WrongBase {
                 location: self.old_soa.location.clone(),
                 diff: old,
-                signed: soa_seen.unwrap_or(0),
+                signed,
                 signed_path: signed_path.to_path_buf(),
             });
         }
@@ -505,6 +512,13 @@ mod tests {
         let base = apply(
             "-example. 3600 IN SOA ns. host. 7 1800 900 604800 300\n+example. 3600 IN SOA ns. host. 8 1800 900 604800 300\n",
         );
+        let (mut records, mut lines, mut files) = zone_records(&ZONE[ZONE.find('\n').unwrap() + 1..]);
+        let no_soa = parse(SOAS)
+            .unwrap()
+            .apply(&mut records, &mut lines, &mut files, Path::new("signed.zone"))
+            .unwrap_err()
+            .to_string();
+        assert!(no_soa.contains("signed.zone has no SOA record"), "{no_soa}");
         assert!(
             base.contains("changes.diff:1") && base.contains("serial 7, but signed.zone has serial 1"),
             "{base}"
