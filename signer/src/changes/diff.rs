@@ -87,12 +87,6 @@ pub enum DiffError {
         record: String,
         signed_path: PathBuf,
     },
-    #[error("{location}: adds {record}, which is already in {}; was the diff made against this zone?", signed_path.display())]
-    AlreadyPresent {
-        location: Location,
-        record: String,
-        signed_path: PathBuf,
-    },
 }
 
 /// Which way a diff line goes.
@@ -219,8 +213,11 @@ impl ZoneDiff {
 
     /// Applies the diff to the records of the zone it was made against
     /// (`records[i]` read at `files.location(lines[i])`, any order), which
-    /// come from `signed_path`. Every removed record must be there and
-    /// no added one may be; the old SOA must be the zone's.
+    /// come from `signed_path`. Every removed record must be there, and the
+    /// old SOA must be the zone's. An added record that is there already
+    /// is a duplicate, which the zone checks collapse with a warning naming
+    /// the diff's line — as for the same record twice in a zone file — so
+    /// the result is that of signing the changed zone file whole.
     pub fn apply(
         &self,
         records: &mut Vec<Record>,
@@ -237,12 +234,6 @@ impl ZoneDiff {
             .enumerate()
             .map(|(i, c)| (key(&c.record), (i, false)))
             .collect();
-        let to_add: HashMap<_, usize> = self
-            .added
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (key(&c.record), i))
-            .collect();
         let mut soa_seen = None;
         let mut kept = 0;
         for i in 0..records.len() {
@@ -252,21 +243,13 @@ impl ZoneDiff {
                 continue;
             }
             let k = key(record);
-            // Removed first: a record both removed and added is a TTL
-            // change (ldns-compare-zones writes one so).
+            // A record both removed and added is a TTL change
+            // (ldns-compare-zones writes one so).
             if let Some(entry) = to_remove.get_mut(&k) {
                 if !entry.1 {
                     entry.1 = true;
                     continue;
                 }
-            }
-            if let Some(&j) = to_add.get(&k) {
-                let change = &self.added[j];
-                return Err(DiffError::AlreadyPresent {
-                    location: change.location.clone(),
-                    record: change.record.to_string(),
-                    signed_path: signed_path.to_path_buf(),
-                });
             }
             records.swap(kept, i);
             lines.swap(kept, i);
@@ -490,6 +473,22 @@ mod tests {
     }
 
     #[test]
+    fn an_added_record_already_there_is_left_to_the_zone_checks() {
+        let diff = parse(&format!("{SOAS}+a.example. 60 IN NS ns2.net.\n")).unwrap();
+        let (mut records, mut lines, mut files) = zone_records(ZONE);
+        diff.apply(&mut records, &mut lines, &mut files, Path::new("signed.zone"))
+            .unwrap();
+        let copies: Vec<u32> = records
+            .iter()
+            .filter(|r| r.to_string().ends_with("NS\tns2.net."))
+            .map(|r| r.ttl)
+            .collect();
+        // Both copies go on: the checks keep one, with the lower TTL and a
+        // warning, as for a zone file holding the record twice.
+        assert_eq!(copies, [300, 60]);
+    }
+
+    #[test]
     fn refuses_a_diff_made_against_another_zone() {
         let apply = |diff: &str| {
             let (mut records, mut lines, mut files) = zone_records(ZONE);
@@ -503,11 +502,6 @@ mod tests {
         assert!(
             missing.contains("changes.diff:3: removes c.example.") && missing.contains("not in signed.zone"),
             "{missing}"
-        );
-        let present = apply(&format!("{SOAS}+a.example. 300 IN NS ns2.net.\n"));
-        assert!(
-            present.contains("changes.diff:3: adds a.example.") && present.contains("already in"),
-            "{present}"
         );
         let base = apply(
             "-example. 3600 IN SOA ns. host. 7 1800 900 604800 300\n+example. 3600 IN SOA ns. host. 8 1800 900 604800 300\n",
