@@ -338,11 +338,11 @@ fn change(data: &mut Data, random: &mut Random) {
         0 => {
             let name = format!("d{n:03}");
             let mut records = vec![format!("NS ns1.provider{}.example.", n % 5)];
-            if n.is_multiple_of(2) {
+            if n % 2 == 1 {
                 records.push(format!("NS ns1.{name}"));
                 data.insert(format!("ns1.{name}"), vec![format!("A 198.51.100.{}", n % 250 + 1)]);
             }
-            if n.is_multiple_of(3) {
+            if n % 3 == 1 {
                 records.push(format!("DS {} 13 2 {:064X}", n + 1, n));
             }
             data.insert(name, records);
