@@ -282,9 +282,10 @@ fn splice(
         old: old_nsec3,
         remade: chain_names.iter().cloned().collect(),
     });
-    let make_chain = |records: &[Record], nodes: &[crate::signing::Node]| match &chain {
-        Some(chain) => chain.make(records, nodes),
-        None => Ok(Vec::new()),
+    let make_chain = |records: &[Record], nodes: &[crate::signing::Node]| {
+        chain
+            .as_ref()
+            .map_or(Ok(Vec::new()), |chain| chain.make(records, nodes))
     };
     crate::timing::phase("stretches read");
 
@@ -294,7 +295,8 @@ fn splice(
         key_set: request.key_set,
         previous: Some(&previous),
         chain_bounds: &bounds,
-        nsec3_chain: Some(&make_chain),
+        // NSEC3 only: NSEC zones have no chain of records to make.
+        nsec3_chain: chain.is_some().then_some(&make_chain as &crate::signing::Nsec3Chain),
     };
     let copier = std::cell::RefCell::new(Copier {
         bytes: &text.bytes,

@@ -182,7 +182,8 @@ impl SignedText {
 
     /// The owner of node `index`.
     pub fn owner(&self, index: usize) -> Name {
-        // Every node's owner parsed when the file was indexed.
+        // Indexing checked every node's owner: plain (`is_plain_name`),
+        // which always parses, or parsed.
         owner_at(&self.bytes, self.nodes[index].offset).unwrap_or_else(|_| Name::root())
     }
 
@@ -261,13 +262,40 @@ fn labels_from_right(name: &[u8]) -> impl Iterator<Item = &[u8]> {
     name.rsplit(|&c| c == b'.').filter(move |_| !name.is_empty())
 }
 
+/// True for an absolute name in presentation form that the name parser
+/// would take as it is: printable ASCII without escapes, no empty label,
+/// labels of at most 63 octets and at most 255 octets in wire form (RFC
+/// 1035 §2.3.4). Such names need no parse to be compared or trusted.
+fn is_plain_name(name: &[u8]) -> bool {
+    if name == b"." {
+        return true;
+    }
+    if !name.ends_with(b".") || name.len() >= 255 {
+        return false;
+    }
+    // One pass: this runs for every name of a signed zone.
+    let mut label = 0;
+    for &b in name {
+        if b == b'.' {
+            if !(1..=63).contains(&label) {
+                return false;
+            }
+            label = 0;
+        } else if b.is_ascii_graphic() && b != b'\\' {
+            label += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
 /// Canonical order (RFC 4034 §6.1) of two absolute names in presentation
 /// form, read as they are — labels from the right, each compared as
-/// lowercase octets — which saves parsing millions of names. `None` when
-/// either is not absolute or has an escape (`\`): only a parse reads those.
+/// lowercase octets — which saves parsing millions of names. `None` unless
+/// both are plain ([`is_plain_name`]): only a parse reads the others.
 fn canonical_text_cmp(a: &[u8], b: &[u8]) -> Option<Ordering> {
-    let plain = |name: &[u8]| name.ends_with(b".") && memchr(b'\\', name).is_none();
-    if !plain(a) || !plain(b) {
+    if !is_plain_name(a) || !is_plain_name(b) {
         return None;
     }
     let (mut left, mut right) = (labels_from_right(a), labels_from_right(b));
@@ -524,6 +552,11 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
             "escapes are left to the parser"
         );
         assert_eq!(canonical_text_cmp(b"www", b"tld."), None, "relative names too");
+        for bad in [&b"a..tld."[..], b"\xc3\xa9.tld.", &[b'a'; 64][..]] {
+            assert_eq!(canonical_text_cmp(bad, b"tld."), None, "{bad:?} is left to the parser");
+        }
+        let long = [&b"a".repeat(63)[..], b"."].concat().repeat(4);
+        assert!(!is_plain_name(&long), "over 255 octets");
     }
 
     #[test]
@@ -546,6 +579,11 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
                 "tab-separated",
             ),
             (format!("{ZONE}\n\n"), ":10:", "empty line"),
+            (
+                ZONE.replace("b.tld.\t86400\tIN\tDS", "b..tld.\t86400\tIN\tDS"),
+                ":8:",
+                "owner 'b..tld.'",
+            ),
         ];
         for (text, line, words) in cases {
             let error = SignedText::index(Contents::Owned(text.clone().into_bytes()), Path::new("z"), &rule())
