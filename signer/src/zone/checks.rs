@@ -11,6 +11,7 @@ use super::locations::{Files, Line};
 use super::order::canonical_record_cmp;
 use super::{soa_fields, Zone};
 use crate::sort::{permute, stable_sorted_order};
+use rayon::prelude::*;
 
 /// Why a zone cannot be signed.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,52 @@ pub(super) fn check_and_normalize(
     sort_canonically(&mut records, &mut lines);
     crate::timing::phase("sort");
 
+    let same = |a: &Record, b: &Record| a.owner == b.owner && a.rtype == b.rtype && a.rdata == b.rdata;
+    // Most zones have none: that is found out on all cores, and only a
+    // zone with duplicates is walked record by record.
+    if records.par_windows(2).any(|w| same(&w[0], &w[1])) {
+        collapse_duplicates(&mut records, &mut lines, files, warn);
+    }
+    crate::timing::phase("duplicates");
+
+    let (soa, apex_ns) = check_in_stretches(
+        &mut records,
+        &lines,
+        files,
+        apex,
+        rayon::current_num_threads() * 4,
+        warn,
+    )?;
+    let Some((soa_ttl, serial, soa_minimum)) = soa else {
+        return Err(ZoneError::NoSoa {
+            file: file.to_path_buf(),
+            apex: apex.clone(),
+        });
+    };
+    if !apex_ns {
+        return Err(ZoneError::NoApexNs {
+            file: file.to_path_buf(),
+            apex: apex.clone(),
+        });
+    }
+    // Where records were read is no longer needed: freed without copying
+    // the records.
+    drop(lines);
+    // Keep room for the few apex records signing adds (DNSKEY,
+    // NSEC3PARAM), so adding them never moves the whole zone.
+    records.shrink_to(records.len() + APEX_HEADROOM);
+    Ok(Zone {
+        apex: apex.clone(),
+        records,
+        soa_ttl,
+        soa_minimum,
+        serial,
+    })
+}
+
+/// Keeps the first of each run of identical records (with the lowest TTL
+/// among them) and warns once, naming where the first duplicate was read.
+fn collapse_duplicates(records: &mut Vec<Record>, lines: &mut Vec<Line>, files: &Files, warn: &mut dyn FnMut(String)) {
     let mut duplicates = 0usize;
     let mut first_duplicate: Option<Line> = None;
     let mut previous: Option<usize> = None;
@@ -92,25 +139,116 @@ pub(super) fn check_and_normalize(
             files.location(line)
         ));
     }
+}
 
-    crate::timing::phase("duplicates");
+/// The SOA's TTL, serial and MINIMUM.
+type SoaFacts = (u32, u32, u32);
+
+/// Runs the checks of every name on all cores, in about `pieces`
+/// stretches of names; warnings and the first error come out as one walk
+/// in order would give them. Returns the SOA's (TTL, serial, MINIMUM) and
+/// whether the apex has NS records.
+fn check_in_stretches(
+    records: &mut [Record],
+    lines: &[Line],
+    files: &Files,
+    apex: &Name,
+    pieces: usize,
+    warn: &mut dyn FnMut(String),
+) -> Result<(Option<SoaFacts>, bool), ZoneError> {
+    let outcomes: Vec<Checked> = split_at_owners_mut(records, lines, pieces)
+        .into_par_iter()
+        .map(|(records, lines)| check_names(records, lines, files, apex))
+        .collect();
     let mut soa: Option<(u32, u32, u32)> = None;
     let mut apex_ns = false;
-    // In canonical order every name below a DNAME directly follows it.
-    let mut dname: Option<Name> = None;
+    let mut dname_before: Option<Name> = None;
+    for outcome in outcomes {
+        // In canonical order every name below a DNAME directly follows
+        // it: only a stretch's first name can be below the DNAME that
+        // ended the stretch before.
+        if let (Some(d), Some((owner, line))) = (&dname_before, &outcome.first) {
+            if owner.is_subdomain_of(d) {
+                return Err(ZoneError::DataBelowDname {
+                    location: files.location(*line),
+                    owner: owner.clone(),
+                    dname: d.clone(),
+                });
+            }
+        }
+        for warning in outcome.warnings {
+            warn(warning);
+        }
+        outcome.result?;
+        soa = soa.or(outcome.soa);
+        apex_ns |= outcome.apex_ns;
+        dname_before = outcome.dname_at_end;
+    }
+    Ok((soa, apex_ns))
+}
+
+/// Cuts sorted records (and their lines) into about `pieces` stretches,
+/// each starting at a new owner name.
+fn split_at_owners_mut<'a>(
+    mut records: &'a mut [Record],
+    mut lines: &'a [Line],
+    pieces: usize,
+) -> Vec<(&'a mut [Record], &'a [Line])> {
+    let step = (records.len() / pieces.max(1)).max(1);
+    let mut out = Vec::with_capacity(pieces + 1);
+    while records.len() > step {
+        let owner = &records[step - 1].owner;
+        let cut = step + records[step..].iter().take_while(|r| &r.owner == owner).count();
+        let (head, tail) = std::mem::take(&mut records).split_at_mut(cut);
+        let (head_lines, tail_lines) = lines.split_at(cut);
+        out.push((head, head_lines));
+        records = tail;
+        lines = tail_lines;
+    }
+    out.push((records, lines));
+    out
+}
+
+/// What checking one stretch of names found.
+struct Checked {
+    /// The stretch's first owner and where it was read.
+    first: Option<(Name, Line)>,
+    /// Warnings, in order.
+    warnings: Vec<String>,
+    /// The first error, which ends the stretch's checks.
+    result: Result<(), ZoneError>,
+    soa: Option<(u32, u32, u32)>,
+    apex_ns: bool,
+    /// The stretch's last name, if it has a DNAME.
+    dname_at_end: Option<Name>,
+}
+
+/// Checks each name of a stretch of sorted records (and unifies RRset
+/// TTLs) as if the stretch were the start of the zone.
+fn check_names(records: &mut [Record], lines: &[Line], files: &Files, apex: &Name) -> Checked {
+    let mut checked = Checked {
+        first: records.first().map(|r| r.owner.clone()).zip(lines.first().copied()),
+        warnings: Vec::new(),
+        result: Ok(()),
+        soa: None,
+        apex_ns: false,
+        dname_at_end: None,
+    };
+    let mut warn = |message: String| checked.warnings.push(message);
     let mut start = 0;
     while start < records.len() {
         // One owner name at a time.
         let owner = records[start].owner.clone();
         let end = start + records[start..].iter().take_while(|r| r.owner == owner).count();
-        if let Some(d) = dname.as_ref().filter(|d| owner.is_subdomain_of(d)) {
-            return Err(ZoneError::DataBelowDname {
+        if let Some(d) = checked.dname_at_end.as_ref().filter(|d| owner.is_subdomain_of(d)) {
+            checked.result = Err(ZoneError::DataBelowDname {
                 location: files.location(lines[start]),
                 owner,
                 dname: d.clone(),
             });
+            break;
         }
-        dname = records[start..end]
+        checked.dname_at_end = records[start..end]
             .iter()
             .any(|r| r.rtype == Rtype::DNAME)
             .then(|| owner.clone());
@@ -119,34 +257,13 @@ pub(super) fn check_and_normalize(
             lines: &lines[start..end],
             files,
         };
-        check_node(node, apex, &mut soa, &mut apex_ns, warn)?;
+        if let Err(error) = check_node(node, apex, &mut checked.soa, &mut checked.apex_ns, &mut warn) {
+            checked.result = Err(error);
+            break;
+        }
         start = end;
     }
-    let Some((soa_ttl, serial, soa_minimum)) = soa else {
-        return Err(ZoneError::NoSoa {
-            file: file.to_path_buf(),
-            apex: apex.clone(),
-        });
-    };
-    if !apex_ns {
-        return Err(ZoneError::NoApexNs {
-            file: file.to_path_buf(),
-            apex: apex.clone(),
-        });
-    }
-    // Where records were read is no longer needed: freed without copying
-    // the records.
-    drop(lines);
-    // Keep room for the few apex records signing adds (DNSKEY,
-    // NSEC3PARAM), so adding them never moves the whole zone.
-    records.shrink_to(records.len() + APEX_HEADROOM);
-    Ok(Zone {
-        apex: apex.clone(),
-        records,
-        soa_ttl,
-        soa_minimum,
-        serial,
-    })
+    checked
 }
 
 /// Records signing may add at the apex without reallocating the zone.
@@ -282,6 +399,73 @@ fn unify_ttl(rrset: &mut [Record], lines: &[Line], files: &Files, warn: &mut dyn
         ));
         for record in rrset.iter_mut() {
             record.ttl = min;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zone::read::read_records;
+
+    /// Checks `text` (a zone for `example.`) cut into `pieces` stretches:
+    /// the error, or the SOA serial and apex NS, and the warnings.
+    /// The SOA serial and whether the apex has NS, or the error.
+    type Outcome = Result<(Option<u32>, bool), String>;
+
+    fn check_text(text: &str, pieces: usize) -> (Outcome, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone.db");
+        std::fs::write(&path, text).unwrap();
+        let apex = Name::parse("example.", None).unwrap();
+        let read = read_records(&path, &apex).unwrap();
+        let (mut records, mut lines) = (read.records, read.lines);
+        sort_canonically(&mut records, &mut lines);
+        let mut warnings = Vec::new();
+        let outcome = check_in_stretches(&mut records, &lines, &read.files, &apex, pieces, &mut |w| {
+            warnings.push(w.replace(&path.display().to_string(), "zone.db"))
+        });
+        let outcome = outcome
+            .map(|(soa, ns)| (soa.map(|s| s.1), ns))
+            .map_err(|e| e.to_string().replace(&path.display().to_string(), "zone.db"));
+        (outcome, warnings)
+    }
+
+    const ZONE: &str = "$ORIGIN example.\n$TTL 3600\n\
+        @ SOA ns1 host 7 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n\
+        a 300 A 192.0.2.2\na 600 A 192.0.2.3\n\
+        b CDS 12345 13 2 5F0EB9A0A7D77EE5EE21AE36A20D2E9D3C6DA4F3A5D8E0B4DCA5AE4A45E95C4A\n\
+        c 300 TXT \"x\"\nc 900 TXT \"y\"\n\
+        old DNAME new.example.\n";
+
+    #[test]
+    fn checks_in_stretches_say_what_one_walk_says() {
+        let below = format!("{ZONE}x.old A 192.0.2.9\nz 60 TXT \"after\"\nz 70 TXT \"later\"\n");
+        let after = format!("{ZONE}z 60 TXT \"after\"\nz 70 TXT \"later\"\n");
+        for (text, expected) in [
+            (
+                below.as_str(),
+                Err("zone.db:12: x.old.example. lies below the DNAME".to_string()),
+            ),
+            (after.as_str(), Ok((Some(7), true))),
+        ] {
+            let (one_walk, warnings) = check_text(text, 1);
+            match (&one_walk, &expected) {
+                (Err(got), Err(want)) => assert!(got.starts_with(want.as_str()), "{got}"),
+                (got, want) => assert_eq!(got, want),
+            }
+            // Mixed TTLs at a and c, and a CDS without CDNSKEY, in order;
+            // z's only when no error came first.
+            assert_eq!(warnings.len(), if expected.is_ok() { 4 } else { 3 }, "{warnings:?}");
+            assert!(warnings[0].starts_with("zone.db:7: a.example. A"), "{warnings:?}");
+            assert!(warnings[1].contains("CDS but no CDNSKEY"), "{warnings:?}");
+            for pieces in 2..=12 {
+                assert_eq!(
+                    check_text(text, pieces),
+                    (one_walk.clone(), warnings.clone()),
+                    "{pieces} pieces"
+                );
+            }
         }
     }
 }
