@@ -3,6 +3,7 @@
 //! (RFC 4035 §2.2, RFC 4034 §4.1.2; DNAME: RFC 6672 §2.3).
 
 use keybundles::{Name, Record, Rtype};
+use rayon::prelude::*;
 
 /// What a name is, for signing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,26 +70,100 @@ impl Node {
 
 /// Splits sorted records into nodes and classifies each. `warn` hears of
 /// data at a delegation point other than NS and DS, which is occluded.
+///
+/// Runs on all cores, a stretch of records each, every stretch laid out
+/// as if nothing above it were a cut; then each seam is mended in order
+/// (see [`mend_seam`]). The result does not depend on the thread count.
 pub fn layout(records: &[Record], apex: &Name, warn: &mut dyn FnMut(String)) -> Vec<Node> {
-    let mut nodes = Vec::new();
+    layout_in_pieces(records, apex, rayon::current_num_threads() * 4, warn)
+}
+
+pub(super) fn layout_in_pieces(
+    records: &[Record],
+    apex: &Name,
+    pieces: usize,
+    warn: &mut dyn FnMut(String),
+) -> Vec<Node> {
+    let mut laid: Vec<Stretch> = owner_starts(records, pieces)
+        .par_windows(2)
+        .map(|w| lay_out_stretch(records, w[0], w[1], apex))
+        .collect();
+    let mut cut_before: Option<Name> = None;
+    for stretch in &mut laid {
+        mend_seam(stretch, records, cut_before.as_ref());
+        if let Some(cut) = stretch.cut_at_end.take() {
+            cut_before = Some(cut);
+        } else if !stretch.below_cut_before {
+            cut_before = None;
+        }
+    }
+    let mut nodes = Vec::with_capacity(laid.iter().map(|s| s.nodes.len()).sum());
+    for stretch in laid {
+        nodes.extend(stretch.nodes);
+        for (_, warning) in stretch.warnings {
+            warn(warning);
+        }
+    }
+    nodes
+}
+
+/// Record indices where about `pieces` stretches start, each at a new
+/// owner name, then `records.len()`.
+fn owner_starts(records: &[Record], pieces: usize) -> Vec<usize> {
+    let step = (records.len() / pieces.max(1)).max(1);
+    let mut starts = vec![0];
+    let mut at = step;
+    while at < records.len() {
+        let owner = &records[at - 1].owner;
+        at += records[at..].iter().take_while(|r| &r.owner == owner).count();
+        if at < records.len() {
+            starts.push(at);
+        }
+        at += step;
+    }
+    starts.push(records.len());
+    starts
+}
+
+/// The nodes of one stretch of records.
+struct Stretch {
+    nodes: Vec<Node>,
+    /// Warnings, each with the index (in `nodes`) of the node it is about.
+    warnings: Vec<(usize, String)>,
+    /// The cut or DNAME the stretch's last name is at or below, as laid
+    /// out on its own.
+    cut_at_end: Option<Name>,
+    /// Every name of the stretch is below the cut that ends the stretch
+    /// before it (set by [`mend_seam`]).
+    below_cut_before: bool,
+}
+
+/// Lays out records `start..end` as if no name above them were a cut.
+fn lay_out_stretch(records: &[Record], start: usize, end: usize, apex: &Name) -> Stretch {
+    let mut stretch = Stretch {
+        nodes: Vec::with_capacity((end - start) / 2),
+        warnings: Vec::new(),
+        cut_at_end: None,
+        below_cut_before: false,
+    };
     // The innermost zone cut or DNAME we are below; in canonical order all
     // names below a cut follow it directly, so one is enough.
-    let mut cut: Option<Name> = None;
-    let mut start = 0;
-    while start < records.len() {
-        let owner = &records[start].owner;
-        let end = start + records[start..].iter().take_while(|r| &r.owner == owner).count();
-        let slice = &records[start..end];
+    let cut = &mut stretch.cut_at_end;
+    let mut at = start;
+    while at < end {
+        let owner = &records[at].owner;
+        let next = at + records[at..end].iter().take_while(|r| &r.owner == owner).count();
+        let slice = &records[at..next];
         let has = |t: Rtype| slice.iter().any(|r| r.rtype == t);
         if cut.as_ref().is_some_and(|c| !owner.is_subdomain_of(c)) {
-            cut = None;
+            *cut = None;
         }
         let kind = if owner == apex {
             NodeKind::Apex
         } else if cut.is_some() {
             NodeKind::Occluded
         } else if has(Rtype::NS) {
-            cut = Some(owner.clone());
+            *cut = Some(owner.clone());
             let odd: Vec<String> = slice
                 .iter()
                 .map(|r| r.rtype)
@@ -96,20 +171,53 @@ pub fn layout(records: &[Record], apex: &Name, warn: &mut dyn FnMut(String)) -> 
                 .map(|t| t.to_string())
                 .collect();
             if !odd.is_empty() {
-                warn(format!(
-                    "{owner} is a delegation point; its {} record(s) are not authoritative and are published unsigned",
-                    odd.join(", ")
+                stretch.warnings.push((
+                    stretch.nodes.len(),
+                    format!(
+                        "{owner} is a delegation point; its {} record(s) are not authoritative and are published unsigned",
+                        odd.join(", ")
+                    ),
                 ));
             }
             NodeKind::Delegation { has_ds: has(Rtype::DS) }
         } else {
             if has(Rtype::DNAME) {
-                cut = Some(owner.clone());
+                *cut = Some(owner.clone());
             }
             NodeKind::Authoritative
         };
-        nodes.push(Node { start, end, kind });
-        start = end;
+        stretch.nodes.push(Node {
+            start: at,
+            end: next,
+            kind,
+        });
+        at = next;
     }
-    nodes
+    stretch
+}
+
+/// Makes a stretch laid out on its own what one walk from the apex makes
+/// of it, given the cut (or DNAME) `above` that the stretches before it
+/// end at or below. All names below a cut follow it directly, so only the
+/// stretch's first names can be below `above`: they are occluded, and
+/// what laying out on its own said of them (a cut, a warning) is void.
+/// From the first name not below `above` on, both walks agree: each has
+/// left every cut it was below.
+fn mend_seam(stretch: &mut Stretch, records: &[Record], above: Option<&Name>) {
+    let Some(above) = above else {
+        return;
+    };
+    let below = stretch
+        .nodes
+        .iter()
+        .take_while(|node| node.owner(records).is_subdomain_of(above))
+        .count();
+    for node in &mut stretch.nodes[..below] {
+        node.kind = NodeKind::Occluded;
+    }
+    stretch.warnings.retain(|(node, _)| *node >= below);
+    if below == stretch.nodes.len() {
+        stretch.below_cut_before = true;
+        stretch.cut_at_end = None;
+    }
 }

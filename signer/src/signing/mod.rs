@@ -244,6 +244,7 @@ pub fn sign_with_inputs_streaming<T: Send>(
         });
     }
     add_apex_records(&mut zone, keys, key_set, &policy.denial, warn);
+    crate::timing::phase("apex records");
     let nodes = layout(&zone.records, &zone.apex, warn);
     crate::timing::phase("layout");
     let ttl = zone.denial_ttl();

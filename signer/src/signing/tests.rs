@@ -46,6 +46,35 @@ fn layout_classifies_apex_delegations_and_glue() {
     assert_eq!(kind("a.b.c.example."), Some(NodeKind::Authoritative));
 }
 
+#[test]
+fn layout_in_stretches_is_layout_in_one_walk() {
+    // Cuts with glue and with cuts and odd data below them, a delegation
+    // with odd data of its own (a warning), a DNAME (the zone checks
+    // refuse names below one).
+    let zone = load(&format!(
+        "{ZONE}a.secure NS ns.a.secure\na.secure TXT \"odd, below a cut\"\nns.a.secure A 192.0.2.4\nz.ns.secure TXT \"deep\"\n\
+         odd NS ns.elsewhere.\nodd TXT \"not here\"\nb.odd NS ns.elsewhere.\n\
+         d DNAME target.example.\nz TXT \"after\"\n"
+    ));
+    let walk = |pieces: usize| {
+        let mut warnings = Vec::new();
+        let nodes = layout::layout_in_pieces(&zone.records, &zone.apex, pieces, &mut |w| warnings.push(w));
+        let nodes: Vec<(usize, usize, NodeKind)> = nodes.iter().map(|n| (n.start, n.end, n.kind)).collect();
+        (nodes, warnings)
+    };
+    let (one_walk, warnings) = walk(1);
+    let kinds: Vec<NodeKind> = one_walk.iter().map(|n| n.2).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == NodeKind::Occluded).count(),
+        5,
+        "{kinds:?}"
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    for pieces in 2..=zone.records.len() + 1 {
+        assert_eq!(walk(pieces), (one_walk.clone(), warnings.clone()), "{pieces} pieces");
+    }
+}
+
 fn nsec3_owners_and_types(opt_out: bool) -> Vec<(Name, Vec<Rtype>)> {
     let mut zone = load(ZONE);
     let params = Nsec3Params::default();
