@@ -117,14 +117,23 @@ pub enum ResignError {
 /// Applies the diff to the previous signed zone and signs the result into
 /// the output file (atomically: the output is whole or untouched).
 pub fn resign(request: &Request<'_>, warn: &mut dyn FnMut(String)) -> Result<Report, ResignError> {
-    let diff = ZoneDiff::read(request.changes, request.apex, warn)?;
     let rule = KeepRule {
         now: request.now,
         refresh: request.refresh,
         keys: request.keys.iter().map(|k| (k.key_tag(), k.dnskey.algorithm)).collect(),
         signer: request.apex.to_lowercase().to_string(),
     };
-    let text = SignedText::read(request.previous, &rule).map_err(|source| ResignError::ReadFile {
+    // The diff is read while the previous zone is scanned.
+    let mut diff_warnings = Vec::new();
+    let (diff, text) = rayon::join(
+        || ZoneDiff::read(request.changes, request.apex, &mut |w| diff_warnings.push(w)),
+        || SignedText::read(request.previous, &rule),
+    );
+    for warning in diff_warnings {
+        warn(warning);
+    }
+    let diff = diff?;
+    let text = text.map_err(|source| ResignError::ReadFile {
         path: request.previous.to_path_buf(),
         source,
     })?;

@@ -35,6 +35,8 @@ pub struct TextNode {
     /// One of its signatures must be made again: due for refresh, not yet
     /// valid, or by a key that no longer signs.
     pub due: bool,
+    /// The owner is a plain name ([`is_plain_name`]), compared as text.
+    pub plain: bool,
 }
 
 /// What makes a signature still good enough to keep.
@@ -197,12 +199,18 @@ impl SignedText {
     /// The index of the first node whose owner is not before `name`.
     pub fn lower_bound(&self, name: &Name) -> usize {
         let text = name.to_string();
+        let plain = is_plain_name(text.as_bytes());
         self.nodes.partition_point(|node| {
-            let order = canonical_text_cmp(owner_text_at(&self.bytes, node.offset), text.as_bytes()).or_else(|| {
+            let order = if plain && node.plain {
+                Some(plain_names_cmp(
+                    owner_text_at(&self.bytes, node.offset),
+                    text.as_bytes(),
+                ))
+            } else {
                 owner_at(&self.bytes, node.offset)
                     .ok()
                     .map(|owner| owner.canonical_cmp(name))
-            });
+            };
             order == Some(Ordering::Less)
         })
     }
@@ -255,13 +263,6 @@ fn compare_owners(bytes: &[u8], a: usize, b: usize) -> Result<Ordering, String> 
     Ok(owner_at(bytes, a)?.canonical_cmp(&owner_at(bytes, b)?))
 }
 
-/// The labels of an absolute name in presentation form (no escapes),
-/// rightmost first; none for the root.
-fn labels_from_right(name: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let name = &name[..name.len().saturating_sub(1)];
-    name.rsplit(|&c| c == b'.').filter(move |_| !name.is_empty())
-}
-
 /// True for an absolute name in presentation form that the name parser
 /// would take as it is: printable ASCII without escapes, no empty label,
 /// labels of at most 63 octets and at most 255 octets in wire form (RFC
@@ -298,28 +299,41 @@ fn canonical_text_cmp(a: &[u8], b: &[u8]) -> Option<Ordering> {
     if !is_plain_name(a) || !is_plain_name(b) {
         return None;
     }
-    let (mut left, mut right) = (labels_from_right(a), labels_from_right(b));
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Some(Ordering::Equal),
-            (None, Some(_)) => return Some(Ordering::Less),
-            (Some(_), None) => return Some(Ordering::Greater),
-            (Some(x), Some(y)) if x == y => {}
-            (Some(x), Some(y)) => {
-                let lower = |l: &[u8]| !l.iter().any(u8::is_ascii_uppercase);
-                let order = if lower(x) && lower(y) {
-                    x.cmp(y)
-                } else {
-                    x.iter()
-                        .map(u8::to_ascii_lowercase)
-                        .cmp(y.iter().map(u8::to_ascii_lowercase))
-                };
-                if order != Ordering::Equal {
-                    return Some(order);
-                }
-            }
-        }
+    Some(plain_names_cmp(a, b))
+}
+
+/// [`canonical_text_cmp`] of two plain names. One pass from the right
+/// over what they have in common (a TLD's names share all but their first
+/// label or two), then one comparison of the first labels that differ.
+fn plain_names_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    // Without the root's dot: "" is the root, "a.tld" a name.
+    let a = &a[..a.len().saturating_sub(1)];
+    let b = &b[..b.len().saturating_sub(1)];
+    let (mut i, mut j) = (a.len(), b.len());
+    while i > 0 && j > 0 && a[i - 1].eq_ignore_ascii_case(&b[j - 1]) {
+        i -= 1;
+        j -= 1;
     }
+    // a[i..] and b[j..] are the same text, dots at the same places from
+    // the right: the labels right of the ones holding i and j are equal.
+    let ((a_start, a_label), (b_start, b_label)) = (label_around(a, i), label_around(b, j));
+    let lower = |l: &[u8]| l.iter().map(u8::to_ascii_lowercase).collect::<Vec<u8>>();
+    let order = if a_label.iter().any(u8::is_ascii_uppercase) || b_label.iter().any(u8::is_ascii_uppercase) {
+        lower(a_label).cmp(&lower(b_label))
+    } else {
+        a_label.cmp(b_label)
+    };
+    // Equal labels: the text ran out in one name (or both), and the name
+    // with no label left of them sorts first.
+    order.then((b_start == 0).cmp(&(a_start == 0)))
+}
+
+/// Where the label holding position `at` of a name (without the root's
+/// dot) starts, and the label.
+fn label_around(name: &[u8], at: usize) -> (usize, &[u8]) {
+    let end = at + memchr(b'.', &name[at..]).unwrap_or(name.len() - at);
+    let start = memchr::memrchr(b'.', &name[..at]).map_or(0, |dot| dot + 1);
+    (start, &name[start..end])
 }
 
 /// Scans the lines of one piece (which starts at `base` in the file).
@@ -361,9 +375,11 @@ fn scan_line<'a>(
         _ => return Err("not five tab-separated fields (owner, TTL, class, type, data)".into()),
     };
     if this_owner != *owner {
-        let order = match canonical_text_cmp(owner, this_owner) {
-            Some(order) => order,
-            None => {
+        // Each owner is looked at once: whether it is plain is kept.
+        let plain = is_plain_name(this_owner);
+        let order = match scan.nodes.last() {
+            Some(previous) if plain && previous.plain => plain_names_cmp(owner, this_owner),
+            _ => {
                 let name = owner_at(line, 0)?;
                 match std::str::from_utf8(owner).ok().and_then(|t| Name::parse(t, None).ok()) {
                     Some(previous) => previous.canonical_cmp(&name),
@@ -381,6 +397,7 @@ fn scan_line<'a>(
             has_nsec: false,
             has_nsec3: false,
             due: false,
+            plain,
         });
     }
     let node = scan.nodes.last_mut().expect("a node was started above");
@@ -533,8 +550,38 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
     #[test]
     fn text_order_is_the_canonical_order_of_the_names() {
         let names = [
-            ".", "tld.", "TLD.", "a.tld.", "A.tld.", "a-b.tld.", "a0.tld.", "a_b.tld.", "aa.tld.", "b.a.tld.",
-            "*.a.tld.", "z.tld.", "0.tld.", "ab.", "tld.ab.", "x.y.z.",
+            ".",
+            "tld.",
+            "TLD.",
+            "a.tld.",
+            "A.tld.",
+            "a-b.tld.",
+            "a0.tld.",
+            "a_b.tld.",
+            "aa.tld.",
+            "b.a.tld.",
+            "*.a.tld.",
+            "z.tld.",
+            "0.tld.",
+            "ab.",
+            "tld.ab.",
+            "x.y.z.",
+            "b.tld.",
+            "ab.tld.",
+            "Ab.tld.",
+            "b.ab.tld.",
+            "a.b.tld.",
+            "x.a.b.tld.",
+            "bb.tld.",
+            "a.",
+            "A.",
+            "ba.",
+            "d000123.tld.",
+            "ns1.d000123.tld.",
+            "ns1.D000123.tld.",
+            "d0001230.tld.",
+            "td.",
+            "ld.",
         ];
         for a in names {
             for b in names {
