@@ -10,7 +10,7 @@ use keybundles::{Name, Record, Rtype};
 use super::locations::{Files, Line};
 use super::order::canonical_record_cmp;
 use super::{soa_fields, Zone};
-use crate::sort::{permute, stable_sorted_order};
+use crate::sort::{permute_with, stable_sorted_order};
 use rayon::prelude::*;
 
 /// Why a zone cannot be signed.
@@ -293,9 +293,7 @@ pub(super) fn retain_pairs(
 /// every run.
 fn sort_canonically(records: &mut [Record], lines: &mut [Line]) {
     let mut order = stable_sorted_order(records, canonical_record_cmp);
-    let mut again = order.clone();
-    permute(records, &mut order);
-    permute(lines, &mut again);
+    permute_with(records, &mut order, |i, j| lines.swap(i, j));
 }
 
 /// The records of one owner name and where each was read.
