@@ -285,14 +285,7 @@ mod tests {
                     keys.sort_unstable();
                     items.extend(keys.into_iter().map(|k| (k, 0)));
                 }
-                for (i, item) in items.iter_mut().enumerate() {
-                    item.1 = i;
-                }
-                let mut expected = items.clone();
-                expected.sort_by_key(|item| item.0);
-                let mut order = stable_sorted_order(&items, |x, y| x.0.cmp(&y.0));
-                permute(&mut items, &mut order);
-                assert_eq!(items, expected, "{runs} runs, short runs: {short}");
+                assert_sorts_stably(items, &format!("{runs} runs, short runs: {short}"));
             }
         }
     }
@@ -310,6 +303,12 @@ mod tests {
         // Long runs: merged as runs, not sorted from scratch.
         let descents = items.windows(2).filter(|w| w[0].0 > w[1].0).count();
         assert!(descents * MIN_AVERAGE_RUN <= items.len());
+        assert_sorts_stably(items, "far and near movers");
+    }
+
+    /// Numbers the items in input order, then expects the sorted order
+    /// and permute to give what std's stable sort gives.
+    fn assert_sorts_stably(mut items: Vec<(u64, usize)>, case: &str) {
         for (i, item) in items.iter_mut().enumerate() {
             item.1 = i;
         }
@@ -317,7 +316,7 @@ mod tests {
         expected.sort_by_key(|item| item.0);
         let mut order = stable_sorted_order(&items, |x, y| x.0.cmp(&y.0));
         permute(&mut items, &mut order);
-        assert_eq!(items, expected);
+        assert_eq!(items, expected, "{case}");
     }
 
     #[test]
