@@ -160,7 +160,7 @@ fn check_in_stretches(
         .into_par_iter()
         .map(|(records, lines)| check_names(records, lines, files, apex))
         .collect();
-    let mut soa: Option<(u32, u32, u32)> = None;
+    let mut soa: Option<SoaFacts> = None;
     let mut apex_ns = false;
     let mut dname_before: Option<Name> = None;
     for outcome in outcomes {
@@ -217,7 +217,7 @@ struct Checked {
     warnings: Vec<String>,
     /// The first error, which ends the stretch's checks.
     result: Result<(), ZoneError>,
-    soa: Option<(u32, u32, u32)>,
+    soa: Option<SoaFacts>,
     apex_ns: bool,
     /// The stretch's last name, if it has a DNAME.
     dname_at_end: Option<Name>,
@@ -306,7 +306,7 @@ struct Node<'a> {
 fn check_node(
     node: Node<'_>,
     apex: &Name,
-    soa: &mut Option<(u32, u32, u32)>,
+    soa: &mut Option<SoaFacts>,
     apex_ns: &mut bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<(), ZoneError> {
