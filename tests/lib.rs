@@ -62,18 +62,24 @@ pub fn signer_bin() -> PathBuf {
 /// Makes an ECDSA P-256 key for `origin` in `dir` with `signer keygen` (a
 /// KSK when `ksk`) and returns its file stem, as `--key` takes it.
 pub fn keygen(dir: &Path, origin: &str, ksk: bool) -> String {
+    keygen_printed(dir, origin, ksk)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// [`keygen`], returning all `signer keygen` printed: the key's file stem
+/// on the first line, then (for a KSK) its DS record.
+pub fn keygen_printed(dir: &Path, origin: &str, ksk: bool) -> String {
     let mut cmd = Command::new(signer_bin());
     cmd.args(["keygen", "--origin", origin, "-a", "13", "--dir"]).arg(dir);
     if ksk {
         cmd.arg("--ksk");
     }
     let out = run(&mut cmd);
-    assert!(out.status.success(), "{}", text(&out));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    assert!(out.status.success(), "signer keygen: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 /// Fails the test, with the package to install, when `tool` is not on PATH:

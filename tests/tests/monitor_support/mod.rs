@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use signet_tests::{require_tool, run, signer_bin, text};
+use signet_tests::{keygen_printed, require_tool, run, signer_bin, text};
 
 pub const ORIGIN: &str = "example.";
 
@@ -21,16 +21,9 @@ pub struct Keys {
 }
 
 fn keygen(dir: &Path, ksk: bool) -> (PathBuf, String) {
-    let mut cmd = Command::new(signer_bin());
-    cmd.args(["keygen", "--origin", ORIGIN, "-a", "13", "--dir"]).arg(dir);
-    if ksk {
-        cmd.arg("--ksk");
-    }
-    let out = run(&mut cmd);
-    assert!(out.status.success(), "signer keygen: {}", text(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stem = PathBuf::from(stdout.lines().next().unwrap_or_default());
-    let ds = stdout
+    let printed = keygen_printed(dir, ORIGIN, ksk);
+    let stem = PathBuf::from(printed.lines().next().unwrap_or_default());
+    let ds = printed
         .lines()
         .find(|l| l.contains(" DS "))
         .unwrap_or_default()
