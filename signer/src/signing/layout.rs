@@ -91,11 +91,7 @@ pub(super) fn layout_in_pieces(
     let mut cut_before: Option<Name> = None;
     for stretch in &mut laid {
         mend_seam(stretch, records, cut_before.as_ref());
-        if let Some(cut) = stretch.cut_at_end.take() {
-            cut_before = Some(cut);
-        } else if !stretch.below_cut_before {
-            cut_before = None;
-        }
+        cut_before = stretch.cut_at_end.take();
     }
     let mut nodes = Vec::with_capacity(laid.iter().map(|s| s.nodes.len()).sum());
     for stretch in laid {
@@ -130,12 +126,9 @@ struct Stretch {
     nodes: Vec<Node>,
     /// Warnings, each with the index (in `nodes`) of the node it is about.
     warnings: Vec<(usize, String)>,
-    /// The cut or DNAME the stretch's last name is at or below, as laid
-    /// out on its own.
+    /// The cut or DNAME the stretch's last name is at or below (as laid
+    /// out on its own until [`mend_seam`] has run).
     cut_at_end: Option<Name>,
-    /// Every name of the stretch is below the cut that ends the stretch
-    /// before it (set by [`mend_seam`]).
-    below_cut_before: bool,
 }
 
 /// Lays out records `start..end` as if no name above them were a cut.
@@ -144,7 +137,6 @@ fn lay_out_stretch(records: &[Record], start: usize, end: usize, apex: &Name) ->
         nodes: Vec::with_capacity((end - start) / 2),
         warnings: Vec::new(),
         cut_at_end: None,
-        below_cut_before: false,
     };
     // The innermost zone cut or DNAME we are below; in canonical order all
     // names below a cut follow it directly, so one is enough.
@@ -216,8 +208,8 @@ fn mend_seam(stretch: &mut Stretch, records: &[Record], above: Option<&Name>) {
         node.kind = NodeKind::Occluded;
     }
     stretch.warnings.retain(|(node, _)| *node >= below);
+    // Every name below `above`: the stretch ends below it too.
     if below == stretch.nodes.len() {
-        stretch.below_cut_before = true;
-        stretch.cut_at_end = None;
+        stretch.cut_at_end = Some(above.clone());
     }
 }
