@@ -3,6 +3,8 @@
 //! (RFC 4035 §2.2, RFC 4034 §4.1.2; DNAME: RFC 6672 §2.3).
 
 use keybundles::{Name, Record, Rtype};
+
+use crate::zone::owner_starts;
 use rayon::prelude::*;
 
 /// What a name is, for signing.
@@ -101,24 +103,6 @@ pub(super) fn layout_in_pieces(
         }
     }
     nodes
-}
-
-/// Record indices where about `pieces` stretches start, each at a new
-/// owner name, then `records.len()`.
-fn owner_starts(records: &[Record], pieces: usize) -> Vec<usize> {
-    let step = (records.len() / pieces.max(1)).max(1);
-    let mut starts = vec![0];
-    let mut at = step;
-    while at < records.len() {
-        let owner = &records[at - 1].owner;
-        at += records[at..].iter().take_while(|r| &r.owner == owner).count();
-        if at < records.len() {
-            starts.push(at);
-        }
-        at += step;
-    }
-    starts.push(records.len());
-    starts
 }
 
 /// The nodes of one stretch of records.

@@ -8,7 +8,7 @@ use keybundles::zonefile::{Location, ZoneFileError};
 use keybundles::{Name, Record, Rtype};
 
 use super::locations::{Files, Line};
-use super::order::canonical_record_cmp;
+use super::order::{canonical_record_cmp, owner_starts};
 use super::{soa_fields, Zone};
 use crate::sort::{permute_with, stable_sorted_order};
 use rayon::prelude::*;
@@ -188,24 +188,21 @@ fn check_in_stretches(
 }
 
 /// Cuts sorted records (and their lines) into about `pieces` stretches,
-/// each starting at a new owner name.
+/// each starting at a new owner name ([`owner_starts`]).
 fn split_at_owners_mut<'a>(
     mut records: &'a mut [Record],
     mut lines: &'a [Line],
     pieces: usize,
 ) -> Vec<(&'a mut [Record], &'a [Line])> {
-    let step = (records.len() / pieces.max(1)).max(1);
-    let mut out = Vec::with_capacity(pieces + 1);
-    while records.len() > step {
-        let owner = &records[step - 1].owner;
-        let cut = step + records[step..].iter().take_while(|r| &r.owner == owner).count();
-        let (head, tail) = std::mem::take(&mut records).split_at_mut(cut);
-        let (head_lines, tail_lines) = lines.split_at(cut);
+    let starts = owner_starts(records, pieces);
+    let mut out = Vec::with_capacity(starts.len());
+    for w in starts.windows(2) {
+        let (head, tail) = std::mem::take(&mut records).split_at_mut(w[1] - w[0]);
+        let (head_lines, tail_lines) = lines.split_at(w[1] - w[0]);
         out.push((head, head_lines));
         records = tail;
         lines = tail_lines;
     }
-    out.push((records, lines));
     out
 }
 

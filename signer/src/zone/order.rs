@@ -32,3 +32,22 @@ fn output_rank(record: &Record) -> (u32, bool) {
     let rank = if rtype == Rtype::SOA { 0 } else { u32::from(rtype.0) + 1 };
     (rank, is_sig)
 }
+
+/// Record indices where about `pieces` stretches start, each at a new
+/// owner name, then `records.len()`: how sorted records are cut to be
+/// worked on all cores a stretch of names each.
+pub fn owner_starts(records: &[Record], pieces: usize) -> Vec<usize> {
+    let step = (records.len() / pieces.max(1)).max(1);
+    let mut starts = vec![0];
+    let mut at = step;
+    while at < records.len() {
+        let owner = &records[at - 1].owner;
+        at += records[at..].iter().take_while(|r| &r.owner == owner).count();
+        if at < records.len() {
+            starts.push(at);
+        }
+        at += step;
+    }
+    starts.push(records.len());
+    starts
+}
