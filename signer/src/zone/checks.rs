@@ -66,10 +66,9 @@ pub(super) fn check_and_normalize(
     sort_canonically(&mut records, &mut lines);
     crate::timing::phase("sort");
 
-    let same = |a: &Record, b: &Record| a.owner == b.owner && a.rtype == b.rtype && a.rdata == b.rdata;
     // Most zones have none: that is found out on all cores, and only a
     // zone with duplicates is walked record by record.
-    if records.par_windows(2).any(|w| same(&w[0], &w[1])) {
+    if records.par_windows(2).any(|w| same_record(&w[0], &w[1])) {
         collapse_duplicates(&mut records, &mut lines, files, warn);
     }
     crate::timing::phase("duplicates");
@@ -109,6 +108,12 @@ pub(super) fn check_and_normalize(
     })
 }
 
+/// The same record (owner, type and RDATA; TTLs may differ): a duplicate
+/// in a zone (RFC 2181 §5).
+fn same_record(a: &Record, b: &Record) -> bool {
+    a.owner == b.owner && a.rtype == b.rtype && a.rdata == b.rdata
+}
+
 /// Keeps the first of each run of identical records (with the lowest TTL
 /// among them) and warns once, naming where the first duplicate was read.
 fn collapse_duplicates(records: &mut Vec<Record>, lines: &mut Vec<Line>, files: &Files, warn: &mut dyn FnMut(String)) {
@@ -119,7 +124,7 @@ fn collapse_duplicates(records: &mut Vec<Record>, lines: &mut Vec<Line>, files: 
     for i in 0..records.len() {
         if let Some(p) = previous {
             let (earlier, later) = (&records[p], &records[i]);
-            if later.owner == earlier.owner && later.rtype == earlier.rtype && later.rdata == earlier.rdata {
+            if same_record(earlier, later) {
                 duplicates += 1;
                 first_duplicate.get_or_insert(lines[i]);
                 records[p].ttl = earlier.ttl.min(later.ttl);
