@@ -439,6 +439,41 @@ mod tests {
         old DNAME new.example.\n";
 
     #[test]
+    fn duplicates_are_kept_once_with_the_lowest_ttl_and_one_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone.db");
+        // The second copy of b's TXT is read far from the first; sorting
+        // makes them neighbours.
+        std::fs::write(
+            &path,
+            "$ORIGIN example.\n$TTL 3600\n@ SOA ns1 host 7 7200 3600 1209600 300\n@ NS ns1\n\
+             ns1 A 192.0.2.1\nb 600 TXT \"x\"\nc TXT \"y\"\nb 300 TXT \"x\"\nns1 A 192.0.2.1\n",
+        )
+        .unwrap();
+        let apex = Name::parse("example.", None).unwrap();
+        let read = read_records(&path, &apex).unwrap();
+        let mut warnings = Vec::new();
+        let zone = check_and_normalize(read.records, read.lines, &read.files, &apex, &path, &mut |w| {
+            warnings.push(w)
+        })
+        .unwrap();
+        let texts: Vec<String> = zone.records.iter().map(|r| r.to_string()).collect();
+        assert_eq!(zone.records.len(), 5, "{texts:?}");
+        let b: Vec<u32> = zone
+            .records
+            .iter()
+            .filter(|r| r.owner == Name::parse("b.example.", None).unwrap())
+            .map(|r| r.ttl)
+            .collect();
+        assert_eq!(b, [300]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].ends_with("zone.db:8: 2 duplicate record(s) collapsed"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn checks_in_stretches_say_what_one_walk_says() {
         let below = format!("{ZONE}x.old A 192.0.2.9\nz 60 TXT \"after\"\nz 70 TXT \"later\"\n");
         let after = format!("{ZONE}z 60 TXT \"after\"\nz 70 TXT \"later\"\n");
