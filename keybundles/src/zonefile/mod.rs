@@ -52,7 +52,9 @@ const MAX_SANE_TTL: u32 = 0x7fff_ffff;
 struct Source {
     reader: Box<dyn BufRead + Send>,
     file: Arc<Path>,
-    /// For include-cycle detection.
+    /// For include-cycle detection: the file's canonical path; `None` for
+    /// text in memory and for a resumed piece of a file (found when an
+    /// `$INCLUDE` asks).
     identity: Option<PathBuf>,
     line: usize,
     /// The origin to restore when this source ends.
@@ -189,7 +191,9 @@ impl ZoneReader {
     ) -> ZoneReader {
         let source = Source {
             reader,
-            identity: std::fs::canonicalize(&file).ok(),
+            // Found when an $INCLUDE needs it: resuming is done for every
+            // piece of a file, and most files include nothing.
+            identity: None,
             file,
             line: first_line.saturating_sub(1),
             saved_origin: state.origin.clone(),
@@ -439,7 +443,8 @@ impl ZoneReader {
             }
             let mut source = open_source(&path, path.as_path().into(), &self.origin)?;
             if let Some(id) = &source.identity {
-                if self.stack.iter().any(|s| s.identity.as_ref() == Some(id)) {
+                let open_as = |s: &Source| s.identity.clone().or_else(|| std::fs::canonicalize(&s.file).ok());
+                if self.stack.iter().any(|s| open_as(s).as_ref() == Some(id)) {
                     return Err(syntax(format!(
                         "$INCLUDE cycle: {} is already being read",
                         path.display()

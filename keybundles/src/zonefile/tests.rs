@@ -415,6 +415,15 @@ fn include_errors() {
         errors[0]
     );
 
+    // A reader resumed inside a.db (as pieces of a large file are read)
+    // still knows a.db when b.db includes it again.
+    let rest = "$INCLUDE b.db\n".as_bytes().to_vec();
+    let state = ZoneReader::initial_state(&origin());
+    let resumed = ZoneReader::resume(Box::new(std::io::Cursor::new(rest)), a.as_path().into(), 3, &state);
+    let errors: Vec<String> = resumed.filter_map(|r| r.err().map(|e| e.to_string())).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("b.db:1: $INCLUDE cycle"), "{}", errors[0]);
+
     let err = ZoneReader::open(&dir.0.join("absent.db"), &origin()).err().unwrap();
     assert!(err.to_string().contains("absent.db"), "{err}");
     assert!(ZoneReader::open(&dir.0, &origin()).is_err());
