@@ -210,6 +210,19 @@ pub struct RsaPrivateParts<'a> {
     pub coefficient: &'a [u8],
 }
 
+/// Makes the random number generator ready before the first signature.
+///
+/// AWS-LC seeds its generator from CPU timing jitter the first time the
+/// process uses it: about 20 ms on one thread, while every other signing
+/// thread waits for it. A signer calls this on a spare thread while it
+/// reads the zone, so the signing threads start at once.
+pub fn warm_up_random() {
+    use aws_lc_rs::rand::SecureRandom as _;
+    let mut byte = [0u8; 1];
+    // A failure here shows again, and is reported, at the first signature.
+    let _ = SystemRandom::new().fill(&mut byte);
+}
+
 /// The key pair.
 enum Inner {
     Rsa(signature::RsaKeyPair),

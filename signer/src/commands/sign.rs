@@ -97,6 +97,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, None) => DEFAULT_REFRESH,
     };
     crate::timing::start();
+    std::thread::spawn(keybundles::crypto::warm_up_random);
     if let (Some(changes), Some(previous)) = (&args.changes, &args.previous) {
         let request = changes::Request {
             previous,

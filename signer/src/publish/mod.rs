@@ -172,6 +172,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     }
 
     // 3. Read and sign.
+    std::thread::spawn(keybundles::crypto::warm_up_random);
     let mut zone = zone::load(&req.zone, origin, &LoadOptions::default(), &mut |m| warn(m))
         .with_context(|| format!("reading the unsigned zone {}", req.zone.display()))?;
     let input_digest = content_digest(&zone);
