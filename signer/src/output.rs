@@ -3,7 +3,7 @@
 //! fsync, rename over the target, fsync the directory.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, IoSlice, Write};
 use std::path::Path;
 
 /// Permissions for a new file.
@@ -36,7 +36,7 @@ where
         .suffix(".tmp")
         .tempfile_in(dir)?;
     {
-        let mut writer = BufWriter::with_capacity(1 << 20, EarlyWriteback::new(temp.as_file()));
+        let mut writer = Buffered::new(EarlyWriteback::new(temp.as_file()));
         fill(&mut writer)?;
         writer.flush()?;
     }
@@ -46,6 +46,104 @@ where
     }
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// Writes all of `slices`, a megabyte or so per system call
+/// (`Write::write_all_vectored` is not stable yet).
+pub fn write_all_vectored(w: &mut dyn Write, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {
+    // Advancing drops the slices written, and empty ones on the way, so
+    // a write of nothing never stands for a full disk.
+    IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        // At most about a megabyte a call: writes of 4 MB at once took
+        // 18 ms instead of 5 in one run of three on the test host (with
+        // twice the system time; the cause was not pinned down), 1 MB
+        // writes never did.
+        let mut total = 0;
+        let count = slices
+            .iter()
+            .take_while(|s| {
+                total += s.len();
+                total <= BUFFER
+            })
+            .count()
+            .max(1);
+        match w.write_vectored(&slices[..count]) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "failed to write the whole output",
+                ))
+            }
+            Ok(n) => IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Octets buffered before a write to the file.
+const BUFFER: usize = 1 << 20;
+
+/// Vectored writes at least this long go to the file without a stop in
+/// the buffer.
+const DIRECT: usize = 64 << 10;
+
+/// A buffer in front of the file, like `std::io::BufWriter`, that also
+/// passes long vectored writes straight to the kernel (`BufWriter` can only
+/// do that for writers whose `is_write_vectored`, an unstable method, says
+/// so). Re-signing from a diff writes most of a signed TLD as slices of
+/// the mapped previous file: through a buffer, every octet was copied once
+/// more.
+struct Buffered<W: Write> {
+    inner: W,
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> Buffered<W> {
+    fn new(inner: W) -> Self {
+        Buffered {
+            inner,
+            buffer: Vec::with_capacity(BUFFER),
+        }
+    }
+
+    fn flush_buffer(&mut self) -> io::Result<()> {
+        let result = self.inner.write_all(&self.buffer);
+        self.buffer.clear();
+        result
+    }
+}
+
+impl<W: Write> Write for Buffered<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.buffer.len() + data.len() > BUFFER {
+            self.flush_buffer()?;
+        }
+        if data.len() >= BUFFER {
+            return self.inner.write(data);
+        }
+        self.buffer.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn write_vectored(&mut self, slices: &[IoSlice<'_>]) -> io::Result<usize> {
+        let total: usize = slices.iter().map(|s| s.len()).sum();
+        if total < DIRECT {
+            for slice in slices {
+                self.write_all(slice)?;
+            }
+            return Ok(total);
+        }
+        self.flush_buffer()?;
+        self.inner.write_vectored(slices)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_buffer()?;
+        self.inner.flush()
+    }
 }
 
 /// Octets written between two starts of writeback.
@@ -91,14 +189,25 @@ impl<'a> EarlyWriteback<'a> {
     fn start_writeback(&mut self) {}
 }
 
-impl Write for EarlyWriteback<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = (&mut self.file).write(buf)?;
+impl EarlyWriteback<'_> {
+    fn wrote(&mut self, n: usize) -> usize {
         self.written += n as u64;
         if self.written - self.started >= WRITEBACK_STEP {
             self.start_writeback();
         }
-        Ok(n)
+        n
+    }
+}
+
+impl Write for EarlyWriteback<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = (&mut self.file).write(buf)?;
+        Ok(self.wrote(n))
+    }
+
+    fn write_vectored(&mut self, slices: &[IoSlice<'_>]) -> io::Result<usize> {
+        let n = (&mut self.file).write_vectored(slices)?;
+        Ok(self.wrote(n))
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -145,6 +254,29 @@ mod tests {
         let written = std::fs::read(&path).unwrap();
         assert_eq!(written.len(), pieces * piece.len());
         assert!(written.chunks(piece.len()).all(|c| c == piece.as_slice()));
+    }
+
+    #[test]
+    fn vectored_writes_pass_the_buffer_and_keep_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone");
+        let big: Vec<u8> = (0..3 * BUFFER + 17).map(|i| (i % 251) as u8).collect();
+        let mut expected = Vec::new();
+        write_atomically(&path, FileMode::Public, |w| {
+            w.write_all(b"head\n")?;
+            // Short slices (buffered), empty ones, and more than a
+            // megabyte in one call (passed on a megabyte at a time).
+            let parts: [&[u8]; 6] = [b"a", b"", &big[..DIRECT], b"", &big, b"tail"];
+            write_all_vectored(w, &mut parts.map(IoSlice::new))?;
+            write_all_vectored(w, &mut [IoSlice::new(b"x"), IoSlice::new(b"")])?;
+            write_all_vectored(w, &mut [])?;
+            w.write_all(b"end\n")
+        })
+        .unwrap();
+        for part in [&b"head\na"[..], &big[..DIRECT], &big, b"tail", b"x", b"end\n"] {
+            expected.extend_from_slice(part);
+        }
+        assert!(std::fs::read(&path).unwrap() == expected);
     }
 
     #[test]
