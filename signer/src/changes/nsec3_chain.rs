@@ -39,30 +39,48 @@ pub struct StretchChain<'a> {
 
 /// The hash an NSEC3 owner name stands for: its first label, base32hex.
 pub fn hash_of(owner: &Name) -> Option<[u8; 20]> {
-    let label = owner.labels().next()?;
+    hash_of_label(owner.labels().next()?)
+}
+
+/// [`hash_of`] for an owner name in presentation form, as the file has it.
+fn hash_of_text(owner: &[u8]) -> Option<[u8; 20]> {
+    hash_of_label(owner.split(|&b| b == b'.').next()?)
+}
+
+fn hash_of_label(label: &[u8]) -> Option<[u8; 20]> {
     let bytes = BASE32HEX_NOPAD.decode(&label.to_ascii_uppercase()).ok()?;
     bytes.try_into().ok()
 }
+
+/// A hash of the chain and the types of its name.
+type ChainEntry = ([u8; 20], Vec<Rtype>);
 
 impl StretchChain<'_> {
     /// The NSEC3 records of the stretches, in hash (= canonical) order,
     /// given the stretches' records and names as they will be signed.
     pub fn make(&self, records: &[Record], nodes: &[Node]) -> Result<Vec<Record>, Nsec3Error> {
-        let remade_hashes: HashSet<[u8; 20]> = self.remade.iter().map(|n| self.params.hash(n)).collect();
-        let mut entries: Vec<([u8; 20], Vec<Rtype>)> = nodes
-            .iter()
+        let remade_hashes: HashSet<[u8; 20]> = self.remade.par_iter().map(|n| self.params.hash(n)).collect();
+        let mut entries: Vec<ChainEntry> = nodes
+            .par_iter()
             .filter(|node| in_chain(node, self.opt_out) && self.remade.contains(&node.owner(records).to_lowercase()))
             .map(|node| (self.params.hash(node.owner(records)), chain_types(records, node)))
             .collect();
-        for record in &self.old {
-            let hash = hash_of(&record.owner).ok_or_else(|| Nsec3Error::NotHashed(record.owner.clone()))?;
-            if !remade_hashes.contains(&hash) {
+        let kept: Result<Vec<Option<ChainEntry>>, Nsec3Error> = self
+            .old
+            .par_iter()
+            .map(|record| {
+                let hash = hash_of(&record.owner).ok_or_else(|| Nsec3Error::NotHashed(record.owner.clone()))?;
                 // Read from the previous zone, which Signet wrote.
-                let types = Nsec3::from_rdata(&record.rdata).map(|n| n.types).unwrap_or_default();
-                entries.push((hash, types));
-            }
-        }
-        entries.sort_unstable_by_key(|entry| entry.0);
+                Ok((!remade_hashes.contains(&hash)).then(|| {
+                    (
+                        hash,
+                        Nsec3::from_rdata(&record.rdata).map(|n| n.types).unwrap_or_default(),
+                    )
+                }))
+            })
+            .collect();
+        entries.extend(kept?.into_iter().flatten());
+        entries.par_sort_unstable_by_key(|entry| entry.0);
         if let Some(pair) = entries.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             let name = |hash: &[u8; 20]| owner_for_hash(hash, self.apex).unwrap_or_else(|_| self.apex.clone());
             return Err(Nsec3Error::Collision(name(&pair[0].0), name(&pair[1].0)));
@@ -107,7 +125,7 @@ impl StretchChain<'_> {
         self.nsec3_nodes[start..]
             .iter()
             .find(|&&k| !contains(self.stretches, k))
-            .and_then(|&k| hash_of(&self.text.owner(k)))
+            .and_then(|&k| hash_of_text(self.text.owner_text(k)))
     }
 }
 
@@ -124,7 +142,11 @@ mod tests {
             salt: Vec::new(),
         };
         let hash = params.hash(&"www.example.".parse().unwrap());
-        assert_eq!(hash_of(&owner_for_hash(&hash, &apex).unwrap()), Some(hash));
+        let owner = owner_for_hash(&hash, &apex).unwrap();
+        assert_eq!(hash_of(&owner), Some(hash));
+        assert_eq!(hash_of_text(owner.to_string().as_bytes()), Some(hash));
+        assert_eq!(hash_of_text(owner.to_string().to_lowercase().as_bytes()), Some(hash));
+        assert_eq!(hash_of_text(b"www.example."), None);
         assert_eq!(hash_of(&"www.example.".parse().unwrap()), None);
     }
 }

@@ -5,7 +5,7 @@
 use keybundles::Name;
 use rayon::prelude::*;
 
-use super::signed_text::SignedText;
+use super::signed_text::{NameKey, SignedText};
 
 /// Nodes `first..end` of the previous signed zone; empty where only new
 /// names go (at `first`).
@@ -17,13 +17,10 @@ pub type Stretch = (usize, usize);
 /// the apex up to the next chain member.
 pub fn nsec(text: &SignedText, affected: &[Name], apex: &Name) -> Vec<Stretch> {
     let count = text.nodes.len();
-    let next_member = |mut k: usize, below: Option<&Name>| {
+    let next_member = |mut k: usize, below: Option<&NameKey<'_>>| {
         while k < count {
-            if text.nodes[k].has_nsec {
-                let owner = text.owner(k);
-                if below.is_none_or(|name| !owner.is_subdomain_of(name)) {
-                    break;
-                }
+            if text.nodes[k].has_nsec && below.is_none_or(|name| !text.is_at_or_below(k, name)) {
+                break;
             }
             k += 1;
         }
@@ -35,18 +32,19 @@ pub fn nsec(text: &SignedText, affected: &[Name], apex: &Name) -> Vec<Stretch> {
             if name.eq_ignore_case(apex) {
                 return (0, next_member(1, None));
             }
-            let at = text.lower_bound(name);
+            let key = NameKey::new(name);
+            let at = text.lower_bound_key(&key);
             let first = (0..at).rev().find(|&j| text.nodes[j].has_nsec).unwrap_or(0);
-            (first, next_member(at, Some(name)))
+            (first, next_member(at, Some(&key)))
         })
         .collect()
 }
 
 /// The index just past `name`'s node and everything below it, starting
 /// the search at `from` (where `name` is or would be).
-pub fn subtree_end(text: &SignedText, from: usize, name: &Name) -> usize {
+pub fn subtree_end(text: &SignedText, from: usize, name: &NameKey<'_>) -> usize {
     let mut k = from;
-    while k < text.nodes.len() && text.owner(k).is_subdomain_of(name) {
+    while k < text.nodes.len() && text.is_at_or_below(k, name) {
         k += 1;
     }
     k
@@ -58,8 +56,9 @@ pub fn subtrees(text: &SignedText, names: &[Name]) -> Vec<Stretch> {
     names
         .par_iter()
         .map(|name| {
-            let first = text.lower_bound(name);
-            (first, subtree_end(text, first, name))
+            let key = NameKey::new(name);
+            let first = text.lower_bound_key(&key);
+            (first, subtree_end(text, first, &key))
         })
         .collect()
 }
@@ -72,8 +71,9 @@ pub fn hashed(text: &SignedText, owners: &[Name], nsec3_nodes: &[usize]) -> Vec<
     owners
         .par_iter()
         .flat_map_iter(|owner| {
-            let at = text.lower_bound(owner);
-            let here = at < text.nodes.len() && text.nodes[at].has_nsec3 && text.owner(at).eq_ignore_case(owner);
+            let key = NameKey::new(owner);
+            let at = text.lower_bound_key(&key);
+            let here = at < text.nodes.len() && text.nodes[at].has_nsec3 && text.is_named(at, &key);
             let before = nsec3_nodes.partition_point(|&k| k < at);
             let previous = if before > 0 {
                 nsec3_nodes.get(before - 1)
