@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use keybundles::zonefile::{Entry, Location, Warning, ZoneFileError, ZoneReader};
 use keybundles::{Name, Record, Rtype};
+use rayon::prelude::*;
 
 use crate::zone::{Files, Line};
 
@@ -190,14 +191,14 @@ impl ZoneDiff {
     /// The owner names the diff touches, SOA included, in canonical
     /// order without repeats.
     pub fn owners(&self) -> Vec<Name> {
-        let mut owners: Vec<Name> = self
+        let changes: Vec<&Change> = self
             .removed
             .iter()
             .chain(&self.added)
             .chain([&self.old_soa, &self.new_soa])
-            .map(|c| c.record.owner.to_lowercase())
             .collect();
-        owners.sort_by(|a, b| a.canonical_cmp(b));
+        let mut owners: Vec<Name> = changes.par_iter().map(|c| c.record.owner.to_lowercase()).collect();
+        owners.par_sort_by(|a, b| a.canonical_cmp(b));
         owners.dedup();
         owners
     }

@@ -37,7 +37,7 @@ mod stretch;
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::io::{Cursor, Write};
+use std::io::{Cursor, IoSlice, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -48,7 +48,7 @@ use keybundles::{Name, Record, Rtype};
 use rayon::prelude::*;
 
 use crate::keys::ZoneKey;
-use crate::output::{write_atomically, FileMode};
+use crate::output::{write_all_vectored, write_atomically, FileMode};
 use crate::signing::{
     sign_with_inputs_streaming, Denial, Emitted, PreviousSignatures, Roles, SignError, SigningInputs, SigningPolicy,
 };
@@ -203,16 +203,15 @@ fn splice(
         Some((params, _)) => {
             let depth = apex.label_count() + 1;
             chain_names.push(apex.to_lowercase());
-            for name in &affected {
+            chain_names.par_extend(affected.par_iter().filter_map(|name| {
                 let mut top = name.clone();
                 while top.label_count() > depth {
-                    top = top.parent().unwrap_or_else(|| apex.clone());
+                    top = top.parent()?;
                 }
-                if top.label_count() == depth {
-                    chain_names.push(top);
-                }
-            }
-            chain_names.sort_by(|a, b| a.canonical_cmp(b));
+                (top.label_count() == depth).then_some(top)
+            }));
+            // The apex sorts first: chain_names[1..] are its children.
+            chain_names.par_sort_by(|a, b| a.canonical_cmp(b));
             chain_names.dedup();
             nsec3_nodes = (0..text.nodes.len())
                 .into_par_iter()
@@ -276,7 +275,7 @@ fn splice(
     let old_nsec3: Vec<Record> = signed.iter().filter(|r| r.rtype == Rtype::NSEC3).cloned().collect();
     let previous = PreviousSignatures::new(signed, apex, request.now, request.refresh);
     let bounds: Vec<Name> = stretches
-        .iter()
+        .par_iter()
         .filter(|s| s.1 < text.nodes.len())
         .map(|s| text.owner(s.1))
         .collect();
@@ -321,16 +320,19 @@ fn splice(
         |records| render_by_stretch(&records, &bounds),
         |w, pieces| {
             let mut copier = copier.borrow_mut();
-            for (stretch, piece) in pieces {
-                copier.copy_to(stretch, w)?;
-                w.write_all(piece.as_bytes())?;
+            let mut slices = Vec::with_capacity(4 * pieces.len());
+            for (stretch, piece) in &pieces {
+                copier.copy_to(*stretch, &mut slices);
+                slices.push(IoSlice::new(piece.as_bytes()));
             }
-            Ok(())
+            write_all_vectored(w, &mut slices)
         },
         |w| {
             let mut copier = copier.borrow_mut();
-            copier.copy_to(ranges.len(), w)?;
-            w.write_all(&text.bytes[copier.copied..])
+            let mut slices = Vec::new();
+            copier.copy_to(ranges.len(), &mut slices);
+            slices.push(IoSlice::new(&text.bytes[copier.copied..]));
+            write_all_vectored(w, &mut slices)
         },
     )?;
     let untouched = text.signatures - signatures_in_stretches;
@@ -403,18 +405,21 @@ struct Copier<'a> {
     copied: usize,
 }
 
-impl Copier<'_> {
-    /// Copies the unchanged text up to stretch `stretch`, skipping the
-    /// old text of every stretch reached (a stretch whose names were all
-    /// removed is reached with nothing to write).
-    fn copy_to(&mut self, stretch: usize, w: &mut dyn Write) -> std::io::Result<()> {
+impl<'a> Copier<'a> {
+    /// Adds the unchanged text up to stretch `stretch` to `slices`,
+    /// skipping the old text of every stretch reached (a stretch whose
+    /// names were all removed is reached with nothing to write). The text
+    /// goes from the map to the kernel without being copied here.
+    fn copy_to<'s>(&mut self, stretch: usize, slices: &mut Vec<IoSlice<'s>>)
+    where
+        'a: 's,
+    {
         while self.next <= stretch && self.next < self.ranges.len() {
             let range = &self.ranges[self.next];
-            w.write_all(&self.bytes[self.copied..range.start])?;
+            slices.push(IoSlice::new(&self.bytes[self.copied..range.start]));
             self.copied = range.end;
             self.next += 1;
         }
-        Ok(())
     }
 }
 
