@@ -72,7 +72,7 @@ fn merge_runs<T: Sync>(items: &[T], order: &mut [usize], bounds: &[usize], cmp: 
     // Ties go to the left half (stability). Overlaps are mostly short, so
     // both ends are found by galloping from the split, not by bisection.
     let head = left.len() - stretch_back(left, |&x| cmp(&items[x], &items[first_right]) == Ordering::Greater);
-    let tail = stretch(right, |&y| cmp(&items[y], &items[last_left]) == Ordering::Less);
+    let tail = gallop(right, |&y| cmp(&items[y], &items[last_left]) == Ordering::Less);
     let merged = merge_two(items, &left[head..], &right[..tail], cmp);
     order[head..split + tail].copy_from_slice(&merged);
 }
@@ -86,12 +86,12 @@ fn merge_two<T>(items: &[T], earlier: &[usize], later: &[usize], cmp: impl Fn(&T
     let (mut a, mut b) = (earlier, later);
     while let (Some(_), Some(&y)) = (a.first(), b.first()) {
         // Items of `earlier` up to and including ties with `y`.
-        let take = stretch(a, |&other| cmp(&items[other], &items[y]) != Ordering::Greater);
+        let take = gallop(a, |&other| cmp(&items[other], &items[y]) != Ordering::Greater);
         merged.extend_from_slice(&a[..take]);
         a = &a[take..];
         let Some(&x_next) = a.first() else { break };
         // Items of `later` strictly before the next of `earlier`.
-        let take = stretch(b, |&other| cmp(&items[other], &items[x_next]) == Ordering::Less);
+        let take = gallop(b, |&other| cmp(&items[other], &items[x_next]) == Ordering::Less);
         merged.extend_from_slice(&b[..take]);
         b = &b[take..];
     }
@@ -100,20 +100,23 @@ fn merge_two<T>(items: &[T], earlier: &[usize], later: &[usize], cmp: impl Fn(&T
     merged
 }
 
-/// How many leading items of `run` satisfy `goes_first` (true for a
-/// prefix, then false): exponential search, then binary search.
-fn stretch(run: &[usize], goes_first: impl Fn(&usize) -> bool) -> usize {
+/// How many leading `items` satisfy `pred` (true for a prefix, then
+/// false), as `partition_point` finds it, but by galloping from the front
+/// (exponential search, then binary search): cheap when that number is
+/// small, as in merges where runs barely overlap and in lookups that start
+/// where the last one ended.
+pub fn gallop<T>(items: &[T], pred: impl Fn(&T) -> bool) -> usize {
     let mut bound = 1;
-    while bound < run.len() && goes_first(&run[bound - 1]) {
+    while bound < items.len() && pred(&items[bound - 1]) {
         bound *= 2;
     }
     let low = bound / 2;
-    let high = bound.min(run.len());
-    low + run[low..high].partition_point(goes_first)
+    let high = bound.min(items.len());
+    low + items[low..high].partition_point(pred)
 }
 
 /// How many trailing items of `run` satisfy `goes_last` (false for a
-/// prefix, then true): [`stretch`] from the other end.
+/// prefix, then true): [`gallop`] from the other end.
 fn stretch_back(run: &[usize], goes_last: impl Fn(&usize) -> bool) -> usize {
     let mut bound = 1;
     while bound < run.len() && goes_last(&run[run.len() - bound]) {
@@ -236,7 +239,7 @@ mod tests {
         for len in 0..40usize {
             let run: Vec<usize> = (0..len).collect();
             for cut in 0..=len {
-                assert_eq!(stretch(&run, |&x| x < cut), cut, "len {len} prefix {cut}");
+                assert_eq!(gallop(&run, |&x| x < cut), cut, "len {len} prefix {cut}");
                 assert_eq!(
                     stretch_back(&run, |&x| x >= cut),
                     len - cut,

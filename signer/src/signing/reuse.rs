@@ -20,7 +20,7 @@ use keybundles::time::from_serial;
 use keybundles::{Name, Record, Rtype};
 
 use crate::keys::ZoneKey;
-use crate::sort::{permute, stable_sorted_order};
+use crate::sort::{gallop, permute, stable_sorted_order};
 
 /// The reusable signatures of a previously signed zone.
 ///
@@ -74,19 +74,6 @@ thread_local! {
     /// (that search was a tenth of a re-signing's CPU time). Only a hint:
     /// a lookup before it searches the whole array.
     static NEXT_GROUP: Cell<usize> = const { Cell::new(0) };
-}
-
-/// The number of leading `items` for which `pred` holds (as
-/// `partition_point`), found by galloping from the front: cheap when
-/// that number is small.
-fn gallop<T>(items: &[T], pred: impl Fn(&T) -> bool) -> usize {
-    let mut bound = 1;
-    while bound <= items.len() && pred(&items[bound - 1]) {
-        bound *= 2;
-    }
-    // Everything before bound / 2 satisfies `pred`.
-    let low = bound / 2;
-    low + items[low..bound.min(items.len())].partition_point(pred)
 }
 
 impl PreviousSignatures {
@@ -179,16 +166,6 @@ mod tests {
     use keybundles::rrsig::{signing_input, Rrsig};
     use keybundles::time::to_serial;
     use keybundles::Class;
-
-    #[test]
-    fn gallop_is_partition_point() {
-        for len in 0..40usize {
-            let items: Vec<usize> = (0..len).collect();
-            for cut in 0..=len {
-                assert_eq!(gallop(&items, |&i| i < cut), cut, "len {len}, cut {cut}");
-            }
-        }
-    }
 
     /// Lookups in any order, each starting from wherever the one before
     /// ended, find the same groups as a fresh binary search.
