@@ -187,9 +187,8 @@ impl<'a> EarlyWriteback<'a> {
 
     #[cfg(not(target_os = "linux"))]
     fn start_writeback(&mut self) {}
-}
 
-impl EarlyWriteback<'_> {
+    /// Counts `n` octets written, starting writeback every step.
     fn wrote(&mut self, n: usize) -> usize {
         self.written += n as u64;
         if self.written - self.started >= WRITEBACK_STEP {
