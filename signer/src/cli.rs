@@ -196,6 +196,14 @@ pub struct SignArgs {
     /// Signing threads. Default: one per core.
     #[arg(long, short = 't', value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Read the written zone back and verify all of it, as `signer verify`
+    /// does, before it replaces OUT; if it does not verify, OUT is left as
+    /// it was, the problems are printed and the exit status is 1. The
+    /// signing keys' own signatures are checked with their private halves
+    /// (ECDSA P-256: same verdict, a third of the time; docs/verification.md).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Debug, Args)]
@@ -215,4 +223,12 @@ pub struct VerifyArgs {
     /// Fail if any signature expires before --at plus this duration, e.g. 3d.
     #[arg(long, value_name = "DURATION")]
     pub min_remaining: Option<String>,
+
+    /// A key whose private half you hold (K*.key, K*.private or their
+    /// stem; repeatable). Signatures by its DNSKEY in the zone are checked
+    /// with the private half: the same verdict as with the public key, in
+    /// a third of the time (ECDSA P-256 only; see docs/verification.md).
+    /// Which keys the zone has, and every other check, come from the file.
+    #[arg(long = "key", short = 'k', value_name = "PATH")]
+    pub keys: Vec<PathBuf>,
 }

@@ -22,6 +22,20 @@ pub fn write_atomically<F>(path: &Path, mode: FileMode, fill: F) -> io::Result<(
 where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
+    write_atomically_checked(path, mode, fill, None)
+}
+
+/// A last look at a file once it is written and synced, before it replaces
+/// the old one: an error leaves the old file in place. It gets the
+/// temporary file's path.
+pub type Check<'a> = &'a dyn Fn(&Path) -> io::Result<()>;
+
+/// [`write_atomically`], with `check` run on the written file before the
+/// rename (`signer sign --verify`).
+pub fn write_atomically_checked<F>(path: &Path, mode: FileMode, fill: F, check: Option<Check<'_>>) -> io::Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()>,
+{
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -41,6 +55,9 @@ where
         writer.flush()?;
     }
     temp.as_file().sync_all()?;
+    if let Some(check) = check {
+        check(temp.path())?;
+    }
     if mode == FileMode::Public {
         set_mode(temp.as_file(), 0o644)?;
     }
@@ -290,5 +307,25 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_check_leaves_the_old_file_and_sees_the_new_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone");
+        write_atomically(&path, FileMode::Public, |w| w.write_all(b"old")).unwrap();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let refuse = |written: &Path| {
+            *seen.borrow_mut() = std::fs::read(written)?;
+            Err(io::Error::other("does not verify"))
+        };
+        let err = write_atomically_checked(&path, FileMode::Public, |w| w.write_all(b"new zone"), Some(&refuse));
+        assert_eq!(err.unwrap_err().to_string(), "does not verify");
+        assert_eq!(seen.borrow().as_slice(), b"new zone");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let accept = |_: &Path| Ok(());
+        write_atomically_checked(&path, FileMode::Public, |w| w.write_all(b"new zone"), Some(&accept)).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new zone");
     }
 }

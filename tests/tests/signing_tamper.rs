@@ -1,6 +1,7 @@
 //! Tampered signed zones must be rejected by the independent validators
 //! AND by `signer verify` — so neither our signer nor our verifier is the
-//! only judge of the other.
+//! only judge of the other. `signer verify --key`, which checks the keys'
+//! signatures with their private halves, must reach the same verdict.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -69,11 +70,18 @@ fn assert_rejected(signed: &Signed, name: &str, change: impl Fn(&str) -> Option<
     );
     let path = signed.dir_path.join(format!("{name}.zone"));
     std::fs::write(&path, tampered).unwrap();
-    assert_all_reject(&path, name, signet_says);
+    assert_all_reject(&path, &signed.keys, name, signet_says);
 }
 
-/// Every independent validator and `signer verify` reject the zone at `path`.
-fn assert_all_reject(path: &Path, name: &str, signet_says: &str) {
+/// `--key` for each of `keys`, for `signer verify` to check their
+/// signatures with the private halves.
+fn key_args(keys: &[String]) -> Vec<&str> {
+    keys.iter().flat_map(|k| ["--key", k.as_str()]).collect()
+}
+
+/// Every independent validator and `signer verify`, with and without the
+/// private keys, reject the zone at `path`.
+fn assert_all_reject(path: &Path, keys: &[String], name: &str, signet_says: &str) {
     for verdict in external_verdicts(path, "example.", false) {
         assert!(
             !verdict.accepted,
@@ -81,18 +89,20 @@ fn assert_all_reject(path: &Path, name: &str, signet_says: &str) {
             verdict.tool, verdict.output
         );
     }
-    let ours = signet_verify(path, &[]);
-    assert_eq!(
-        ours.status.code(),
-        Some(1),
-        "{name}: signer verify should find a problem: {}",
-        text(&ours)
-    );
-    assert!(
-        text(&ours).contains(signet_says),
-        "{name}: expected '{signet_says}' in: {}",
-        text(&ours)
-    );
+    for extra in [vec![], key_args(keys)] {
+        let ours = signet_verify(path, &extra);
+        assert_eq!(
+            ours.status.code(),
+            Some(1),
+            "{name} {extra:?}: signer verify should find a problem: {}",
+            text(&ours)
+        );
+        assert!(
+            text(&ours).contains(signet_says),
+            "{name} {extra:?}: expected '{signet_says}' in: {}",
+            text(&ours)
+        );
+    }
 }
 
 fn field(line: &str, n: usize) -> &str {
@@ -105,8 +115,10 @@ fn untampered_zone_passes_everyone() {
     for verdict in external_verdicts(&signed.zone, "example.", false) {
         assert!(verdict.accepted, "{} rejected: {}", verdict.tool, verdict.output);
     }
-    let ours = signet_verify(&signed.zone, &[]);
-    assert!(ours.status.success(), "{}", text(&ours));
+    for extra in [vec![], key_args(&signed.keys)] {
+        let ours = signet_verify(&signed.zone, &extra);
+        assert!(ours.status.success(), "{extra:?}: {}", text(&ours));
+    }
     assert_eq!(signed.keys.len(), 2);
 }
 
@@ -173,7 +185,7 @@ fn dropped_signature() {
 fn expired_signatures() {
     // Signed as if in January 2020: every signature expired long ago.
     let signed = sign(&["--now", "20200101000000"]);
-    assert_all_reject(&signed.zone, "expired", "expired");
+    assert_all_reject(&signed.zone, &signed.keys, "expired", "expired");
 }
 
 #[test]

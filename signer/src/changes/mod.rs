@@ -48,7 +48,7 @@ use keybundles::{Name, Record, Rtype};
 use rayon::prelude::*;
 
 use crate::keys::ZoneKey;
-use crate::output::{write_all_vectored, write_atomically, FileMode};
+use crate::output::{write_all_vectored, write_atomically_checked, Check, FileMode};
 use crate::signing::{
     sign_with_inputs_streaming, Denial, Emitted, PreviousSignatures, Roles, SignError, SigningInputs, SigningPolicy,
 };
@@ -74,6 +74,8 @@ pub struct Request<'a> {
     pub now: i64,
     pub refresh: i64,
     pub quiet: bool,
+    /// Run on the written zone before it replaces `output` (`--verify`).
+    pub check: Option<Check<'a>>,
 }
 
 /// How the zone was re-signed.
@@ -590,24 +592,29 @@ fn sign_into_file<T: Send>(
 ) -> Result<crate::signing::SigningStats, ResignError> {
     let bar = crate::progress::bar(0, "signing", request.quiet);
     let mut outcome = None;
-    let written = write_atomically(request.output, FileMode::Public, |w| {
-        let result = sign_with_inputs_streaming(
-            zone,
-            request.keys,
-            inputs,
-            request.policy,
-            &bar,
-            warn,
-            render,
-            |chunk| write(w, chunk).map_err(SignError::Io),
-        );
-        let io = match &result {
-            Ok(_) => finish(w),
-            Err(error) => Err(std::io::Error::other(error.to_string())),
-        };
-        outcome = Some(result);
-        io
-    });
+    let written = write_atomically_checked(
+        request.output,
+        FileMode::Public,
+        |w| {
+            let result = sign_with_inputs_streaming(
+                zone,
+                request.keys,
+                inputs,
+                request.policy,
+                &bar,
+                warn,
+                render,
+                |chunk| write(w, chunk).map_err(SignError::Io),
+            );
+            let io = match &result {
+                Ok(_) => finish(w),
+                Err(error) => Err(std::io::Error::other(error.to_string())),
+            };
+            outcome = Some(result);
+            io
+        },
+        request.check,
+    );
     if let Some(Err(error)) = outcome {
         return Err(error.into());
     }

@@ -14,6 +14,14 @@ pub mod verify;
 use anyhow::Context as _;
 use keybundles::Name;
 
+/// Loads every key named by `--key`, naming the one that fails.
+pub fn load_keys(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<crate::keys::ZoneKey>> {
+    paths
+        .iter()
+        .map(|path| crate::keys::load(path).with_context(|| format!("loading key {}", path.display())))
+        .collect()
+}
+
 /// Parses an --origin value: `example`, `example.` and `.` all name an
 /// absolute origin (operators usually leave the final dot off).
 pub fn parse_origin(text: &str) -> anyhow::Result<Name> {

@@ -1,22 +1,26 @@
 //! `signer sign`: sign a zone file with key files.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use data_encoding::HEXLOWER_PERMISSIVE;
+use keybundles::crypto::KeyedVerifier;
 use keybundles::nsec3::Nsec3Params;
 use keybundles::time::{format_human, parse_duration, parse_time};
+use keybundles::Name;
 
 use super::parse_origin;
 use crate::cli::SignArgs;
 use crate::config::{DenialMode, KeyMode};
-use crate::output::{write_atomically, FileMode};
+use crate::output::{write_atomically_checked, FileMode};
 use crate::signing::{
     sign_zone_streaming_with_key_set, Denial, Emitted, PreviousSignatures, SignError, SigningPolicy, SigningStats,
 };
 use crate::zone::LoadOptions;
-use crate::{changes, keys, progress, zone, Context};
+use crate::{changes, keys, progress, verify, zone, Context};
 
 /// Default signature validity: 14 days from now.
 const DEFAULT_VALIDITY: i64 = 14 * 86400;
@@ -72,10 +76,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         key_set = Some(set.records);
         set.zsks
     } else if !args.keys.is_empty() {
-        args.keys
-            .iter()
-            .map(|path| keys::load(path).with_context(|| format!("loading key {}", path.display())))
-            .collect::<anyhow::Result<Vec<_>>>()?
+        super::load_keys(&args.keys)?
     } else if let Some(config) = config {
         let dir = &config.keys.key_dir;
         let found = keys::load_dir(dir, &origin).with_context(|| format!("loading the keys in {}", dir.display()))?;
@@ -98,6 +99,13 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     };
     crate::timing::start();
     std::thread::spawn(keybundles::crypto::warm_up_random);
+    let verification = args
+        .verify
+        .then(|| OutputVerification::new(&origin, &keys, &policy, ctx.now));
+    let check = |written: &std::path::Path| match &verification {
+        Some(verification) => verification.check(written),
+        None => Ok(()),
+    };
     if let (Some(changes), Some(previous)) = (&args.changes, &args.previous) {
         let request = changes::Request {
             previous,
@@ -110,9 +118,14 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
             now: ctx.now,
             refresh,
             quiet: ctx.quiet,
+            check: Some(&check),
         };
         let started = std::time::Instant::now();
-        let report = changes::resign(&request, &mut warn)?;
+        let resigned = changes::resign(&request, &mut warn);
+        if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
+            return Ok(refuse(&refused, &args.output));
+        }
+        let report = resigned?;
         if !ctx.quiet {
             let how = match &report.method {
                 changes::Method::Spliced { names, of } => format!("re-signed {names} of {of} names around the changes"),
@@ -150,26 +163,34 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     // signed zone is never held whole in memory. A signing error aborts
     // the write, so no partial output is ever renamed into place.
     let mut outcome: Option<Result<SigningStats, SignError>> = None;
-    let written = write_atomically(&args.output, FileMode::Public, |w| {
-        let result = sign_zone_streaming_with_key_set(
-            zone,
-            &keys,
-            key_set.as_deref(),
-            &policy,
-            previous.as_ref(),
-            &bar,
-            &mut warn,
-            render_records,
-            |text| w.write_all(text.as_bytes()).map_err(SignError::Io),
-        );
-        let io_result = match &result {
-            Ok(_) => Ok(()),
-            Err(err) => Err(std::io::Error::other(err.to_string())),
-        };
-        outcome = Some(result);
-        io_result
-    });
+    let written = write_atomically_checked(
+        &args.output,
+        FileMode::Public,
+        |w| {
+            let result = sign_zone_streaming_with_key_set(
+                zone,
+                &keys,
+                key_set.as_deref(),
+                &policy,
+                previous.as_ref(),
+                &bar,
+                &mut warn,
+                render_records,
+                |text| w.write_all(text.as_bytes()).map_err(SignError::Io),
+            );
+            let io_result = match &result {
+                Ok(_) => Ok(()),
+                Err(err) => Err(std::io::Error::other(err.to_string())),
+            };
+            outcome = Some(result);
+            io_result
+        },
+        Some(&check),
+    );
     crate::timing::phase("sign and write");
+    if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
+        return Ok(refuse(&refused, &args.output));
+    }
     let signed = match outcome {
         Some(Err(err)) => return Err(err.into()),
         Some(Ok(stats)) => {
@@ -206,6 +227,61 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `signer sign --verify`: the written zone, read back and verified whole
+/// before it replaces OUT, as `dnssec-signzone` does by default.
+struct OutputVerification<'a> {
+    origin: &'a Name,
+    options: verify::Options,
+    /// The signing keys' private halves (see [`crate::keys::keyed_verifiers`]).
+    held_keys: Vec<KeyedVerifier>,
+    /// The report on a written zone that did not verify.
+    refused: RefCell<Option<verify::Report>>,
+}
+
+impl<'a> OutputVerification<'a> {
+    fn new(origin: &'a Name, keys: &[keys::ZoneKey], policy: &SigningPolicy, now: i64) -> Self {
+        OutputVerification {
+            origin,
+            options: verify::Options {
+                // A zone signed ahead of time is checked as of its inception.
+                at: now.max(policy.inception),
+                min_remaining: None,
+            },
+            held_keys: keys::keyed_verifiers(keys),
+            refused: RefCell::new(None),
+        }
+    }
+
+    /// An [`crate::output::Check`]: fails, keeping the report, unless the
+    /// written zone verifies.
+    fn check(&self, written: &Path) -> std::io::Result<()> {
+        let (report, _warnings) = verify::verify_file(written, self.origin, &self.options, &self.held_keys)
+            .map_err(|e| std::io::Error::other(format!("reading the written zone back to verify it: {e}")))?;
+        crate::timing::phase("verify");
+        if report.is_ok() {
+            return Ok(());
+        }
+        let count = report.failures.len();
+        *self.refused.borrow_mut() = Some(report);
+        Err(std::io::Error::other(format!("the signed zone has {count} problems")))
+    }
+
+    fn take_refused(&self) -> Option<verify::Report> {
+        self.refused.borrow_mut().take()
+    }
+}
+
+/// What `--verify` says when the signed zone does not verify: the problems,
+/// on stdout as `signer verify` prints them, and exit status 1.
+fn refuse(report: &verify::Report, output: &Path) -> ExitCode {
+    super::verify::print_failures(report);
+    eprintln!(
+        "signer: the signed zone does not verify; {} was left as it was",
+        output.display()
+    );
+    ExitCode::from(1)
 }
 
 fn policy_from_args(ctx: &Context, args: &SignArgs) -> anyhow::Result<SigningPolicy> {

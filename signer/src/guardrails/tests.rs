@@ -69,6 +69,7 @@ fn outcomes(config: &Config, records: &[Record], old: Option<&[Record]>, now: i6
             at: now,
             min_remaining: Some(config.guardrails.min_remaining),
         },
+        &[],
     );
     let facts = ZoneFacts::of(&view, now);
     let old = old.map(|r| {

@@ -55,6 +55,14 @@ impl ZoneKey {
     }
 }
 
+/// Verifiers that check the signatures of `keys` with their private
+/// halves, for verifying what was just signed: the same verdict as the
+/// public keys give, a third of the arithmetic. Keys of algorithms other
+/// than ECDSA P-256 have none and are checked with their public key.
+pub fn keyed_verifiers(keys: &[ZoneKey]) -> Vec<keybundles::crypto::KeyedVerifier> {
+    keys.iter().filter_map(|k| k.signing.keyed_verifier()).collect()
+}
+
 impl std::fmt::Debug for ZoneKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -430,6 +430,8 @@ fn analyze_full(
             at: now,
             min_remaining: None,
         },
+        // Monitoring holds no private keys: it checks as a resolver would.
+        &[],
     );
     result.rrsets_checked = report.stats.rrsets;
     let failed: HashSet<(Vec<u8>, u16, u16)> = report

@@ -256,6 +256,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
             at: now,
             min_remaining: Some(config.guardrails.min_remaining),
         },
+        &crate::keys::keyed_verifiers(&keys),
     );
     let facts = ZoneFacts::of(&view, now);
     let parent_ds = match &config.guardrails.parent_ds {

@@ -35,6 +35,7 @@ pub mod zone_view;
 
 use std::fmt;
 
+use keybundles::crypto::KeyedVerifier;
 use keybundles::dnskey::Dnskey;
 use keybundles::nsec3::Nsec3Params;
 use keybundles::time::{format_compact, format_duration};
@@ -297,10 +298,17 @@ pub enum Problem {
 /// Reads a signed zone file and verifies it. Errors are for files that
 /// cannot be read or parsed (they name the file and line); problems with
 /// the zone are in the [`Report`]. The reader's warnings are returned too.
+///
+/// `held_keys` are private keys the caller holds (usually none): the
+/// signatures of the zone's DNSKEYs among them are checked with the private
+/// half, which gives the same verdict with a third of the arithmetic
+/// ([`KeyedVerifier`]). Which keys are in the zone, and every other check,
+/// still come from the file alone.
 pub fn verify_file(
     path: &std::path::Path,
     origin: &Name,
     options: &Options,
+    held_keys: &[KeyedVerifier],
 ) -> Result<(Report, Vec<Warning>), ZoneFileError> {
     // The zone reader shared with the signer is only the tokenizer and
     // RDATA parser: reading in parallel pieces changes nothing in what it
@@ -308,25 +316,30 @@ pub fn verify_file(
     crate::timing::start();
     let read = crate::zone::read_records_unlocated(path, origin)?;
     crate::timing::phase("read");
-    Ok((verify_zone(origin, read.records, options), read.warnings))
+    Ok((verify_zone(origin, read.records, options, held_keys), read.warnings))
 }
 
 /// Verifies a signed zone. `records` is the whole zone, in any order; the
 /// origin is the zone apex. Never fails: what cannot be checked is reported
-/// as a [`Failure`] too.
-pub fn verify_zone(origin: &Name, records: Vec<Record>, options: &Options) -> Report {
+/// as a [`Failure`] too. `held_keys` as for [`verify_file`].
+pub fn verify_zone(origin: &Name, records: Vec<Record>, options: &Options, held_keys: &[KeyedVerifier]) -> Report {
     let (view, failures) = ZoneView::build(origin, records);
     crate::timing::phase("index");
-    verify_view(&view, failures, options)
+    verify_view(&view, failures, options, held_keys)
 }
 
 /// Verifies a zone already indexed, for callers that keep the index for
 /// other checks (the publish guardrails): a million-delegation zone is
 /// then indexed once, not twice. `failures` are those [`ZoneView::build`]
-/// returned.
-pub fn verify_view(view: &ZoneView, mut failures: Vec<Failure>, options: &Options) -> Report {
+/// returned. `held_keys` as for [`verify_file`].
+pub fn verify_view(
+    view: &ZoneView,
+    mut failures: Vec<Failure>,
+    options: &Options,
+    held_keys: &[KeyedVerifier],
+) -> Report {
     let keys = signatures::apex_keys(view, &mut failures);
-    let sigs = signatures::check(view, &keys, options);
+    let sigs = signatures::check(view, &keys, held_keys, options);
     failures.extend(sigs.failures);
     crate::timing::phase("signatures");
 

@@ -1,0 +1,336 @@
+//! ECDSA verification by the holder of the private key: the same answer as
+//! a public-key verification, at about the cost of making the signature.
+//!
+//! A verifier of an ECDSA signature (r, s) over a message with digest `e`
+//! computes (FIPS 186-5 §6.4.2)
+//!
+//! ```text
+//!     R = (e·s⁻¹)·G + (r·s⁻¹)·Q
+//! ```
+//!
+//! and accepts when x(R) mod n = r. The second product has a base point,
+//! Q, with no precomputed table, and costs about three times a signature
+//! (a P-256 verification takes 52 µs where a signature takes 15 µs on the
+//! test host). A signer that holds the private scalar `d` with Q = d·G can
+//! compute the very same point with one multiplication of the generator:
+//!
+//! ```text
+//!     R = (e·s⁻¹ + r·s⁻¹·d)·G = ((e + r·d)·s⁻¹)·G
+//! ```
+//!
+//! [`KeyedVerifier::new`] first checks Q = d·G against the public key it
+//! will answer for, so the identity holds: a signature passes here exactly
+//! when it passes [`super::verify`] with that public key. The tests hold
+//! the two to that on valid and damaged signatures alike.
+//!
+//! The scalar (e + r·d)·s⁻¹ is the signature's nonce k, as secret as `d`:
+//! it is computed with `p256`'s constant-time field arithmetic, multiplied
+//! by AWS-LC's constant-time generator multiplication (the one its signing
+//! uses), and wiped after use. Only s⁻¹, of public values, is computed in
+//! variable time.
+//!
+//! Only P-256 (algorithm 13) is done this way, the algorithm Signet
+//! defaults to; other keys are verified with their public key.
+
+use std::ptr;
+
+use aws_lc_sys as sys;
+use p256::elliptic_curve::ff::{Field as _, PrimeField as _};
+use p256::elliptic_curve::ops::{Invert as _, Reduce};
+use p256::{FieldBytes, Scalar, U256};
+use zeroize::{Zeroize as _, Zeroizing};
+
+use super::{KeyError, VerifyError};
+use crate::algorithm::Algorithm;
+
+/// Octets in a P-256 coordinate or scalar.
+const WIDTH: usize = 32;
+
+/// Verifies the signatures of one P-256 key whose private half is held.
+///
+/// `KeyedVerifier` is `Send + Sync`: one serves every verifying thread.
+pub struct KeyedVerifier {
+    /// d, the private scalar.
+    private: Zeroizing<Scalar>,
+    /// Q = d·G in DNSKEY encoding (x‖y, RFC 6605 §4).
+    public_key: Vec<u8>,
+}
+
+impl KeyedVerifier {
+    /// A verifier for `public_key` (x‖y) from the private scalar `d`
+    /// (big-endian). Refused unless d·G is exactly `public_key`.
+    pub fn new(algorithm: Algorithm, private: &[u8], public_key: &[u8]) -> Result<KeyedVerifier, KeyError> {
+        if algorithm != Algorithm::EcdsaP256Sha256 {
+            return Err(KeyError::Rejected(format!(
+                "{algorithm}: only ECDSA P-256 keys are verified with their private half"
+            )));
+        }
+        let scalar = scalar_of(private)
+            .filter(|d| !bool::from(d.is_zero()))
+            .ok_or_else(|| KeyError::Rejected("the P-256 private scalar is out of range".into()))?;
+        let private = Zeroizing::new(scalar);
+        let derived = multiply_generator(&private).ok_or(KeyError::SigningFailed)?;
+        if derived.as_slice() != public_key {
+            return Err(KeyError::Mismatch);
+        }
+        Ok(KeyedVerifier {
+            private,
+            public_key: public_key.to_vec(),
+        })
+    }
+
+    /// Always ECDSA P-256 (algorithm 13), for now.
+    pub fn algorithm(&self) -> Algorithm {
+        Algorithm::EcdsaP256Sha256
+    }
+
+    /// The public key it answers for, in DNSKEY encoding.
+    pub fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    /// Verifies a DNSSEC ECDSA P-256 signature (r‖s, RFC 6605 §4) over
+    /// `message`: the same verdict as [`super::verify`] with the public key.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+        let bad = Err(VerifyError::BadSignature);
+        if signature.len() != 2 * WIDTH {
+            return bad;
+        }
+        let (r_octets, s_octets) = signature.split_at(WIDTH);
+        // r and s must lie in [1, n-1] (FIPS 186-5 §6.4.2 step 2).
+        let (Some(r), Some(s)) = (scalar_of(r_octets), scalar_of(s_octets)) else {
+            return bad;
+        };
+        if bool::from(r.is_zero()) || bool::from(s.is_zero()) {
+            return bad;
+        }
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, message);
+        let e = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(digest.as_ref()));
+        // s is public: a variable-time inverse leaks nothing.
+        let s_inverse = Option::<Scalar>::from(s.invert_vartime());
+        let Some(s_inverse) = s_inverse else {
+            return bad;
+        };
+        let k = Zeroizing::new((e + r * *self.private) * s_inverse);
+        // k = 0 would make R the point at infinity: never a valid signature.
+        if bool::from(k.is_zero()) {
+            return bad;
+        }
+        let Some(point) = multiply_generator(&k) else {
+            return bad;
+        };
+        let x = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&point[..WIDTH]));
+        if x == r {
+            Ok(())
+        } else {
+            bad
+        }
+    }
+}
+
+/// A scalar from big-endian octets, if it is below the group order.
+fn scalar_of(octets: &[u8]) -> Option<Scalar> {
+    if octets.len() != WIDTH {
+        return None;
+    }
+    Scalar::from_repr(*FieldBytes::from_slice(octets)).into()
+}
+
+/// k·G as x‖y, with AWS-LC's constant-time multiplication of the
+/// generator. None only if AWS-LC fails (out of memory) or k·G is the
+/// point at infinity.
+fn multiply_generator(k: &Scalar) -> Option<[u8; 2 * WIDTH]> {
+    let mut k_octets = k.to_repr();
+    let result = Bignum::from_octets(&k_octets).and_then(|k_bn| {
+        // SAFETY: every pointer is valid for the call: the group is
+        // AWS-LC's static P-256 group, `point` and the bignums are owned
+        // by guards that free them after it, and a null BN_CTX makes
+        // AWS-LC use its own.
+        unsafe {
+            let group = sys::EC_group_p256();
+            let point = Point::new(group)?;
+            if sys::EC_POINT_mul(group, point.0, k_bn.0, ptr::null(), ptr::null(), ptr::null_mut()) != 1 {
+                return None;
+            }
+            let (x, y) = (Bignum::new()?, Bignum::new()?);
+            if sys::EC_POINT_get_affine_coordinates_GFp(group, point.0, x.0, y.0, ptr::null_mut()) != 1 {
+                return None;
+            }
+            let mut out = [0u8; 2 * WIDTH];
+            let (x_out, y_out) = out.split_at_mut(WIDTH);
+            if sys::BN_bn2bin_padded(x_out.as_mut_ptr(), WIDTH, x.0) != 1
+                || sys::BN_bn2bin_padded(y_out.as_mut_ptr(), WIDTH, y.0) != 1
+            {
+                return None;
+            }
+            Some(out)
+        }
+    });
+    k_octets.zeroize();
+    result
+}
+
+/// An owned AWS-LC `BIGNUM`, wiped and freed on drop (it may hold a nonce).
+struct Bignum(*mut sys::BIGNUM);
+
+impl Bignum {
+    fn new() -> Option<Bignum> {
+        // SAFETY: BN_new has no preconditions; null means out of memory.
+        let bn = unsafe { sys::BN_new() };
+        (!bn.is_null()).then_some(Bignum(bn))
+    }
+
+    fn from_octets(octets: &[u8]) -> Option<Bignum> {
+        let bn = Bignum::new()?;
+        // SAFETY: `octets` is valid for its length; `bn.0` is a live BIGNUM.
+        let set = unsafe { sys::BN_bin2bn(octets.as_ptr(), octets.len(), bn.0) };
+        (!set.is_null()).then_some(bn)
+    }
+}
+
+impl Drop for Bignum {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from BN_new and is freed only here.
+        unsafe { sys::BN_clear_free(self.0) }
+    }
+}
+
+/// An owned AWS-LC `EC_POINT`, freed on drop.
+struct Point(*mut sys::EC_POINT);
+
+impl Point {
+    /// # Safety
+    /// `group` must be a valid EC_GROUP.
+    unsafe fn new(group: *const sys::EC_GROUP) -> Option<Point> {
+        // SAFETY: the caller passes a valid group.
+        let point = unsafe { sys::EC_POINT_new(group) };
+        (!point.is_null()).then_some(Point(point))
+    }
+}
+
+impl Drop for Point {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from EC_POINT_new and is freed only here.
+        unsafe { sys::EC_POINT_free(self.0) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::encoding::AsBigEndian as _;
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING};
+
+    use super::*;
+    use crate::dnskey::Dnskey;
+
+    /// The group order n of P-256, big-endian (FIPS 186-5 / SEC 2).
+    const ORDER: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6,
+        0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+    ];
+
+    struct Fixture {
+        pair: EcdsaKeyPair,
+        keyed: KeyedVerifier,
+        dnskey: Dnskey,
+    }
+
+    fn fixture() -> Fixture {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("key");
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).expect("key");
+        let d = pair.private_key().as_be_bytes().expect("scalar");
+        let public = pair.public_key().as_ref()[1..].to_vec();
+        let keyed = KeyedVerifier::new(Algorithm::EcdsaP256Sha256, d.as_ref(), &public).expect("verifier");
+        let dnskey = Dnskey {
+            flags: 256,
+            protocol: 3,
+            algorithm: 13,
+            public_key: public,
+        };
+        Fixture { pair, keyed, dnskey }
+    }
+
+    fn sign(f: &Fixture, message: &[u8]) -> Vec<u8> {
+        f.pair
+            .sign(&SystemRandom::new(), message)
+            .expect("sign")
+            .as_ref()
+            .to_vec()
+    }
+
+    /// The verdict of both verifiers, which must agree.
+    fn verdict(f: &Fixture, message: &[u8], signature: &[u8]) -> bool {
+        let public = super::super::verify(&f.dnskey, message, signature).is_ok();
+        let keyed = f.keyed.verify(message, signature).is_ok();
+        assert_eq!(public, keyed, "the keyed verifier disagrees with the public key");
+        keyed
+    }
+
+    #[test]
+    fn agrees_with_public_key_verification_on_valid_and_damaged_signatures() {
+        let f = fixture();
+        for i in 0..200u32 {
+            let mut message = format!("message {i} of a DNSSEC signing input").into_bytes();
+            let signature = sign(&f, &message);
+            assert!(verdict(&f, &message, &signature));
+            // One bit flipped in r, in s, and in the message.
+            for position in [i as usize % 32, 32 + i as usize % 32] {
+                let mut damaged = signature.clone();
+                damaged[position] ^= 1 << (i % 8);
+                assert!(!verdict(&f, &message, &damaged));
+            }
+            let at = i as usize % message.len();
+            message[at] ^= 0x20;
+            assert!(!verdict(&f, &message, &signature));
+        }
+    }
+
+    #[test]
+    fn refuses_out_of_range_and_malformed_signatures() {
+        let f = fixture();
+        let message = b"the signing input";
+        let good = sign(&f, message);
+        let (r, s) = good.split_at(32);
+        let zero = [0u8; 32];
+        for signature in [
+            [&zero[..], s].concat(),
+            [r, &zero[..]].concat(),
+            [&ORDER[..], s].concat(),
+            [r, &ORDER[..]].concat(),
+            [0xff; 64].to_vec(),
+            good[..63].to_vec(),
+            [good.as_slice(), &[0]].concat(),
+            Vec::new(),
+        ] {
+            assert!(!verdict(&f, message, &signature), "{signature:02x?}");
+        }
+        assert!(verdict(&f, message, &good));
+    }
+
+    #[test]
+    fn refuses_a_public_key_that_is_not_d_times_g() {
+        let f = fixture();
+        let other = fixture();
+        let d = f.pair.private_key().as_be_bytes().expect("scalar");
+        let made = KeyedVerifier::new(Algorithm::EcdsaP256Sha256, d.as_ref(), &other.dnskey.public_key);
+        assert!(matches!(made, Err(KeyError::Mismatch)));
+        for bad_scalar in [[0u8; 32], ORDER, [0xff; 32]] {
+            let made = KeyedVerifier::new(Algorithm::EcdsaP256Sha256, &bad_scalar, &f.dnskey.public_key);
+            assert!(matches!(made, Err(KeyError::Rejected(_))));
+        }
+        let made = KeyedVerifier::new(Algorithm::EcdsaP384Sha384, d.as_ref(), &f.dnskey.public_key);
+        assert!(matches!(made, Err(KeyError::Rejected(_))));
+    }
+
+    #[test]
+    fn signatures_of_another_key_do_not_verify() {
+        let f = fixture();
+        let other = fixture();
+        let message = b"signed by the other key";
+        let signature = sign(&other, message);
+        assert!(f.keyed.verify(message, &signature).is_err());
+        assert!(other.keyed.verify(message, &signature).is_ok());
+    }
+}
