@@ -102,7 +102,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     let verification = args
         .verify
         .then(|| OutputVerification::new(&origin, &keys, &policy, ctx.now));
-    let check = |written: &std::path::Path| match &verification {
+    let check = |written: &Path| match &verification {
         Some(verification) => verification.check(written),
         None => Ok(()),
     };
@@ -132,13 +132,14 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
                 changes::Method::Whole { reason } => format!("re-signed the whole zone ({reason})"),
             };
             eprintln!(
-                "signer: {origin} serial {}: {how}; kept {} signatures from {}, made {}, in {:.1} s; wrote {}",
+                "signer: {origin} serial {}: {how}; kept {} signatures from {}, made {}, in {:.1} s; wrote {}{}",
                 report.serial,
                 report.kept,
                 previous.display(),
                 report.signatures - report.kept,
                 started.elapsed().as_secs_f64(),
-                args.output.display()
+                args.output.display(),
+                verified_note(args.verify),
             );
         }
         return Ok(ExitCode::SUCCESS);
@@ -215,7 +216,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     }
     if !ctx.quiet {
         eprintln!(
-            "signer: signed {} with {} signatures in {:.1} s ({} thread{}); signatures valid {} to {}; wrote {}",
+            "signer: signed {} with {} signatures in {:.1} s ({} thread{}); signatures valid {} to {}; wrote {}{}",
             origin,
             signed.signatures,
             started.elapsed().as_secs_f64(),
@@ -223,7 +224,8 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
             if rayon::current_num_threads() == 1 { "" } else { "s" },
             format_human(policy.inception),
             format_human(policy.expiration),
-            args.output.display()
+            args.output.display(),
+            verified_note(args.verify),
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -270,6 +272,15 @@ impl<'a> OutputVerification<'a> {
 
     fn take_refused(&self) -> Option<verify::Report> {
         self.refused.borrow_mut().take()
+    }
+}
+
+/// The end of the last line `signer sign` prints.
+fn verified_note(verified: bool) -> &'static str {
+    if verified {
+        ", verified whole first"
+    } else {
+        ""
     }
 }
 
