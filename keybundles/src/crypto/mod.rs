@@ -11,8 +11,12 @@
 //! fixed-width concatenation r‖s (RFC 6605 §4), Ed25519 raw (RFC 8080 §4).
 
 mod keyed;
+mod p256_ops;
+mod presign;
 
 pub use keyed::KeyedVerifier;
+
+use presign::P256Signer;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, KeyPair as _};
@@ -230,7 +234,10 @@ pub fn warm_up_random() {
 /// The key pair.
 enum Inner {
     Rsa(signature::RsaKeyPair),
+    /// P-384: AWS-LC's signing as it comes.
     Ecdsa(signature::EcdsaKeyPair),
+    /// P-256: from nonces prepared in batches ([`presign`]).
+    P256(P256Signer),
     Ed25519(signature::Ed25519KeyPair),
 }
 
@@ -272,12 +279,7 @@ impl SigningKey {
         point.extend_from_slice(public_key);
         let pair = signature::EcdsaKeyPair::from_private_key_and_public_key(ecdsa_signing(algorithm)?, private, &point)
             .map_err(|_| KeyError::Mismatch)?;
-        Ok(SigningKey {
-            algorithm,
-            public_key: public_key.to_vec(),
-            inner: Inner::Ecdsa(pair),
-            rng: SystemRandom::new(),
-        })
+        SigningKey::from_ecdsa_pair(algorithm, pair, public_key.to_vec())
     }
 
     /// An ECDSA key from a PKCS#8 document (as `ring` and `aws-lc-rs` generate them).
@@ -286,12 +288,31 @@ impl SigningKey {
             .map_err(|e| KeyError::Rejected(e.to_string()))?;
         // The uncompressed point without its 0x04 prefix (RFC 6605 §4).
         let public_key = pair.public_key().as_ref().get(1..).unwrap_or_default().to_vec();
-        Ok(SigningKey {
+        SigningKey::from_ecdsa_pair(algorithm, pair, public_key)
+    }
+
+    /// An ECDSA key checked by `aws-lc-rs`; P-256 keys then sign from
+    /// prepared nonces ([`presign`]), P-384 keys through `aws-lc-rs`.
+    fn from_ecdsa_pair(
+        algorithm: Algorithm,
+        pair: signature::EcdsaKeyPair,
+        public_key: Vec<u8>,
+    ) -> Result<SigningKey, KeyError> {
+        use aws_lc_rs::encoding::AsBigEndian as _;
+        let inner = if algorithm == Algorithm::EcdsaP256Sha256 {
+            let private = pair.private_key().as_be_bytes().map_err(|_| KeyError::SigningFailed)?;
+            Inner::P256(P256Signer::new(private.as_ref(), &public_key)?)
+        } else {
+            Inner::Ecdsa(pair)
+        };
+        let key = SigningKey {
             algorithm,
             public_key,
-            inner: Inner::Ecdsa(pair),
+            inner,
             rng: SystemRandom::new(),
-        })
+        };
+        key.self_test()?;
+        Ok(key)
     }
 
     /// An Ed25519 key from its 32-octet seed; `public_key`, when given, must match.
@@ -323,12 +344,8 @@ impl SigningKey {
     /// about the cost of a signature instead of three (see
     /// [`KeyedVerifier`]). None for keys other than ECDSA P-256.
     pub fn keyed_verifier(&self) -> Option<KeyedVerifier> {
-        use aws_lc_rs::encoding::AsBigEndian as _;
         match &self.inner {
-            Inner::Ecdsa(pair) if self.algorithm == Algorithm::EcdsaP256Sha256 => {
-                let private = pair.private_key().as_be_bytes().ok()?;
-                KeyedVerifier::new(self.algorithm, private.as_ref(), &self.public_key).ok()
-            }
+            Inner::P256(signer) => signer.keyed_verifier(&self.public_key),
             _ => None,
         }
     }
@@ -346,6 +363,7 @@ impl SigningKey {
                 .sign(&self.rng, message)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| KeyError::SigningFailed),
+            Inner::P256(signer) => signer.sign(message).map(|s| s.to_vec()),
             Inner::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
         }
     }
