@@ -87,25 +87,23 @@ impl KeyedVerifier {
     /// Verifies a DNSSEC ECDSA P-256 signature (r‖s, RFC 6605 §4) over
     /// `message`: the same verdict as [`super::verify`] with the public key.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+        let inverse = invert_signatures([signature]).pop().unwrap_or(SignatureInverse(None));
+        self.verify_with(message, signature, &inverse)
+    }
+
+    /// [`KeyedVerifier::verify`] with the signature's s⁻¹ computed ahead by
+    /// [`invert_signatures`]. An inverse that is not this signature's
+    /// (s·s⁻¹ ≠ 1) makes the signature fail, never pass.
+    pub fn verify_with(&self, message: &[u8], signature: &[u8], inverse: &SignatureInverse) -> Result<(), VerifyError> {
         let bad = Err(VerifyError::BadSignature);
-        if signature.len() != 2 * WIDTH {
-            return bad;
-        }
-        let (r_octets, s_octets) = signature.split_at(WIDTH);
-        // r and s must lie in [1, n-1] (FIPS 186-5 §6.4.2 step 2).
-        let (Some(r), Some(s)) = (scalar_of(r_octets), scalar_of(s_octets)) else {
+        let (Some((r, s)), Some(s_inverse)) = (parse(signature), inverse.0) else {
             return bad;
         };
-        if bool::from(r.is_zero()) || bool::from(s.is_zero()) {
+        if s * s_inverse != Scalar::ONE {
             return bad;
         }
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, message);
         let e = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(digest.as_ref()));
-        // s is public: a variable-time inverse leaks nothing.
-        let s_inverse = Option::<Scalar>::from(s.invert_vartime());
-        let Some(s_inverse) = s_inverse else {
-            return bad;
-        };
         let k = Zeroizing::new((e + r * *self.private) * s_inverse);
         // k = 0 would make R the point at infinity: never a valid signature.
         if bool::from(k.is_zero()) {
@@ -121,6 +119,52 @@ impl KeyedVerifier {
             bad
         }
     }
+}
+
+/// s⁻¹ mod n of one signature, for [`KeyedVerifier::verify_with`]; empty
+/// for a signature that is not r‖s with r and s in [1, n-1].
+#[derive(Clone, Copy, Debug)]
+pub struct SignatureInverse(Option<Scalar>);
+
+/// (r, s) of a P-256 signature r‖s, if both lie in [1, n-1] (FIPS 186-5
+/// §6.4.2 step 2).
+fn parse(signature: &[u8]) -> Option<(Scalar, Scalar)> {
+    if signature.len() != 2 * WIDTH {
+        return None;
+    }
+    let (r, s) = signature.split_at(WIDTH);
+    let (r, s) = (scalar_of(r)?, scalar_of(s)?);
+    (!bool::from(r.is_zero()) && !bool::from(s.is_zero())).then_some((r, s))
+}
+
+/// The s⁻¹ of many P-256 signatures, in order, for one inversion in all
+/// (Montgomery's trick: three multiplications each). An inversion costs
+/// about as much as the rest of a keyed verification, so a verifier that
+/// checks signatures in batches does this first. s is public: the
+/// inversion runs in variable time.
+pub fn invert_signatures<'s>(signatures: impl IntoIterator<Item = &'s [u8]>) -> Vec<SignatureInverse> {
+    let values: Vec<Option<Scalar>> = signatures.into_iter().map(|sig| parse(sig).map(|(_, s)| s)).collect();
+    // prefix[i]: the product of the valid s before i.
+    let mut prefix = Vec::with_capacity(values.len());
+    let mut product = Scalar::ONE;
+    for s in values.iter().flatten() {
+        prefix.push(product);
+        product *= s;
+    }
+    // Every s is in [1, n-1] and n is prime: the product is invertible.
+    let Some(mut inverse) = Option::<Scalar>::from(product.invert_vartime()) else {
+        return vec![SignatureInverse(None); values.len()];
+    };
+    let mut inverses = vec![SignatureInverse(None); values.len()];
+    let mut prefixes = prefix.into_iter().rev();
+    for (slot, s) in inverses.iter_mut().zip(&values).rev() {
+        let Some(s) = s else { continue };
+        let Some(before) = prefixes.next() else { break };
+        // inverse = (s₀·…·sᵢ)⁻¹, so sᵢ⁻¹ = inverse · (s₀·…·sᵢ₋₁).
+        slot.0 = Some(inverse * before);
+        inverse *= s;
+    }
+    inverses
 }
 
 #[cfg(test)]
@@ -230,6 +274,36 @@ mod tests {
         }
         let made = KeyedVerifier::new(Algorithm::EcdsaP384Sha384, d.as_ref(), &f.dnskey.public_key);
         assert!(matches!(made, Err(KeyError::Rejected(_))));
+    }
+
+    #[test]
+    fn batch_inverses_give_the_same_verdicts_and_catch_a_wrong_inverse() {
+        let f = fixture();
+        let mut messages = Vec::new();
+        let mut signatures = Vec::new();
+        for i in 0..50u32 {
+            let message = format!("input {i}").into_bytes();
+            let mut signature = sign(&f, &message);
+            match i % 10 {
+                3 => signature[40] ^= 4,      // damaged s
+                5 => signature[32..].fill(0), // s = 0: no inverse
+                7 => signature.truncate(63),  // malformed
+                _ => {}
+            }
+            messages.push(message);
+            signatures.push(signature);
+        }
+        let inverses = invert_signatures(signatures.iter().map(Vec::as_slice));
+        assert_eq!(inverses.len(), signatures.len());
+        for (i, ((message, signature), inverse)) in messages.iter().zip(&signatures).zip(&inverses).enumerate() {
+            let batched = f.keyed.verify_with(message, signature, inverse).is_ok();
+            assert_eq!(batched, verdict(&f, message, signature), "signature {i}");
+            assert_eq!(batched, !matches!(i % 10, 3 | 5 | 7), "signature {i}");
+        }
+        // Another signature's inverse never lets a signature pass.
+        assert!(f.keyed.verify_with(&messages[0], &signatures[0], &inverses[0]).is_ok());
+        assert!(f.keyed.verify_with(&messages[0], &signatures[0], &inverses[1]).is_err());
+        assert!(invert_signatures([]).is_empty());
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod keyed;
 mod p256_ops;
 mod presign;
 
-pub use keyed::KeyedVerifier;
+pub use keyed::{invert_signatures, KeyedVerifier, SignatureInverse};
 
 use presign::P256Signer;
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use keybundles::algorithm::Algorithm;
-use keybundles::crypto::{self, KeyedVerifier};
+use keybundles::crypto::{self, invert_signatures, KeyedVerifier, SignatureInverse};
 use keybundles::dnskey::Dnskey;
 use keybundles::rrsig::signing_input;
 use keybundles::{Name, Record, Rtype};
@@ -128,14 +128,41 @@ pub fn check<'a>(
         has_sep_key: keys.iter().any(|k| usable(&k.dnskey) && k.is_sep()),
     };
     view.nodes
-        .par_iter()
-        .chain(view.nsec3_nodes.par_iter())
-        .map(|node| checker.check_node(node))
+        .par_chunks(NODES_PER_BATCH)
+        .chain(view.nsec3_nodes.par_chunks(NODES_PER_BATCH))
+        .map(|nodes| checker.check_nodes(nodes))
         .reduce(SigOutcome::default, SigOutcome::merge)
 }
 
+/// Names checked together: their signatures' s⁻¹ for the held keys are
+/// computed in one inversion ([`invert_signatures`]). About 100
+/// signatures in a TLD's delegations; a batch's inversion is then about
+/// 1% of its work.
+const NODES_PER_BATCH: usize = 64;
+
 impl Checker<'_> {
-    fn check_node(&self, node: &Node) -> SigOutcome {
+    /// Checks a run of names, with the s⁻¹ of all their signatures
+    /// computed first in one batch when a key's private half is held.
+    fn check_nodes(&self, nodes: &[Node]) -> SigOutcome {
+        let inverses = if self.held.iter().any(Option::is_some) {
+            let signatures = nodes.iter().flat_map(|n| &n.signatures);
+            invert_signatures(signatures.map(|s| s.rrsig.signature.as_slice()))
+        } else {
+            Vec::new()
+        };
+        let mut out = SigOutcome::default();
+        let mut offset = 0;
+        for node in nodes {
+            let end = offset + node.signatures.len();
+            let node_inverses = inverses.get(offset..end).unwrap_or_default();
+            out = out.merge(self.check_node(node, node_inverses));
+            offset = end;
+        }
+        out
+    }
+
+    /// `inverses`: s⁻¹ for each of the node's signatures, or empty.
+    fn check_node(&self, node: &Node, inverses: &[SignatureInverse]) -> SigOutcome {
         let mut out = SigOutcome::default();
         // Signatures on what must not be signed.
         for sig in &node.signatures {
@@ -159,25 +186,26 @@ impl Checker<'_> {
         for rrset in &node.rrsets {
             if node.is_authoritative_for(rrset.rtype) {
                 out.rrsets += 1;
-                self.check_rrset(node, rrset, &mut out);
+                self.check_rrset(node, rrset, inverses, &mut out);
             }
         }
         out
     }
 
-    fn check_rrset(&self, node: &Node, rrset: &RRset, out: &mut SigOutcome) {
+    fn check_rrset(&self, node: &Node, rrset: &RRset, inverses: &[SignatureInverse], out: &mut SigOutcome) {
         let records: Vec<&Record> = rrset.records.iter().collect();
         let mut signed_with = BTreeSet::new();
         let mut valid_with = BTreeSet::new();
         let mut sep_tried = false;
-        for sig in node.signatures.iter().filter(|s| s.rrsig.type_covered == rrset.rtype) {
+        let covering = node.signatures.iter().enumerate();
+        for (index, sig) in covering.filter(|(_, s)| s.rrsig.type_covered == rrset.rtype) {
             out.signatures += 1;
             signed_with.insert(sig.rrsig.algorithm);
             sep_tried |= self
                 .keys
                 .iter()
                 .any(|k| k.key_tag == sig.rrsig.key_tag && k.algorithm == sig.rrsig.algorithm && k.is_sep());
-            let (problems, key) = self.check_signature(node, rrset, &records, sig);
+            let (problems, key) = self.check_signature(node, rrset, &records, sig, inverses.get(index));
             let usable = key.is_some() && !problems.iter().any(is_fatal);
             if usable {
                 out.valid_signatures += 1;
@@ -234,6 +262,7 @@ impl Checker<'_> {
         rrset: &RRset,
         records: &[&Record],
         sig: &Signature,
+        inverse: Option<&SignatureInverse>,
     ) -> (Vec<Problem>, Option<&'k Dnskey>) {
         let rrsig = &sig.rrsig;
         let mut problems = Vec::new();
@@ -278,7 +307,10 @@ impl Checker<'_> {
         let input = signing_input(rrsig, records);
         let key = candidates
             .find(|(k, held)| match held {
-                Some(held) => held.verify(&input, &rrsig.signature).is_ok(),
+                Some(held) => match inverse {
+                    Some(inverse) => held.verify_with(&input, &rrsig.signature, inverse).is_ok(),
+                    None => held.verify(&input, &rrsig.signature).is_ok(),
+                },
                 None => crypto::verify(&k.dnskey, &input, &rrsig.signature).is_ok(),
             })
             .map(|(k, _)| &k.dnskey);
