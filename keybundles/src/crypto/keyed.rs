@@ -37,7 +37,7 @@ use p256::elliptic_curve::ops::{Invert as _, Reduce};
 use p256::{FieldBytes, Scalar, U256};
 use zeroize::Zeroizing;
 
-use super::p256_ops::{multiply_generator, scalar_of, WIDTH};
+use super::p256_ops::{generator_x, multiply_generator, scalar_of, WIDTH};
 use super::{KeyError, VerifyError};
 use crate::algorithm::Algorithm;
 
@@ -109,10 +109,10 @@ impl KeyedVerifier {
         if bool::from(k.is_zero()) {
             return bad;
         }
-        let Some(point) = multiply_generator(&k) else {
+        let Some(x) = generator_x(&k) else {
             return bad;
         };
-        let x = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&point[..WIDTH]));
+        let x = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&x));
         if x == r {
             Ok(())
         } else {

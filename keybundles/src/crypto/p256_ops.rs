@@ -25,34 +25,102 @@ pub(super) fn scalar_of(octets: &[u8]) -> Option<Scalar> {
 /// generator. None only if AWS-LC fails (out of memory) or k·G is the
 /// point at infinity.
 pub(super) fn multiply_generator(k: &Scalar) -> Option<[u8; 2 * WIDTH]> {
-    let mut k_octets = k.to_repr();
-    let result = Bignum::from_octets(&k_octets).and_then(|k_bn| {
-        // SAFETY: every pointer is valid for the call: the group is
-        // AWS-LC's static P-256 group, `point` and the bignums are owned
-        // by guards that free them after it, and a null BN_CTX makes
-        // AWS-LC use its own.
-        unsafe {
-            let group = sys::EC_group_p256();
-            let point = Point::new(group)?;
-            if sys::EC_POINT_mul(group, point.0, k_bn.0, ptr::null(), ptr::null(), ptr::null_mut()) != 1 {
-                return None;
-            }
-            let (x, y) = (Bignum::new()?, Bignum::new()?);
-            if sys::EC_POINT_get_affine_coordinates_GFp(group, point.0, x.0, y.0, ptr::null_mut()) != 1 {
-                return None;
-            }
-            let mut out = [0u8; 2 * WIDTH];
-            let (x_out, y_out) = out.split_at_mut(WIDTH);
-            if sys::BN_bn2bin_padded(x_out.as_mut_ptr(), WIDTH, x.0) != 1
-                || sys::BN_bn2bin_padded(y_out.as_mut_ptr(), WIDTH, y.0) != 1
-            {
-                return None;
-            }
-            Some(out)
+    let mut out = [0u8; 2 * WIDTH];
+    let (x, y) = out.split_at_mut(WIDTH);
+    with_multiplier(|m| m.multiply(k, x, Some(y)))?;
+    Some(out)
+}
+
+/// x(k·G) alone: what a signature needs, without the work for y.
+pub(super) fn generator_x(k: &Scalar) -> Option<[u8; WIDTH]> {
+    let mut x = [0u8; WIDTH];
+    with_multiplier(|m| m.multiply(k, &mut x, None))?;
+    Some(x)
+}
+
+thread_local! {
+    /// This thread's AWS-LC objects for generator multiplication, made on
+    /// first use: a signature's worth of work should not pay for six
+    /// allocations and frees.
+    static MULTIPLIER: std::cell::RefCell<Option<Multiplier>> = const { std::cell::RefCell::new(None) };
+}
+
+fn with_multiplier(f: impl FnOnce(&mut Multiplier) -> Option<()>) -> Option<()> {
+    MULTIPLIER.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            *slot = Some(Multiplier::new()?);
         }
-    });
-    k_octets.zeroize();
-    result
+        f(slot.as_mut()?)
+    })
+}
+
+/// The AWS-LC objects one thread reuses for k·G.
+struct Multiplier {
+    group: *const sys::EC_GROUP,
+    point: Point,
+    k: Bignum,
+    x: Bignum,
+    y: Bignum,
+    ctx: BnCtx,
+}
+
+impl Multiplier {
+    fn new() -> Option<Multiplier> {
+        // SAFETY: EC_group_p256 returns AWS-LC's static P-256 group.
+        let group = unsafe { sys::EC_group_p256() };
+        Some(Multiplier {
+            group,
+            // SAFETY: `group` is a valid group.
+            point: unsafe { Point::new(group)? },
+            k: Bignum::new()?,
+            x: Bignum::new()?,
+            y: Bignum::new()?,
+            ctx: BnCtx::new()?,
+        })
+    }
+
+    /// Writes x (and y, if asked) of k·G, big-endian.
+    fn multiply(&mut self, k: &Scalar, x_out: &mut [u8], y_out: Option<&mut [u8]>) -> Option<()> {
+        let mut k_octets = k.to_repr();
+        // SAFETY: every pointer is owned by `self` and live; the group is
+        // AWS-LC's static P-256 group; the output slices are WIDTH long.
+        let done = unsafe {
+            let set = !sys::BN_bin2bn(k_octets.as_ptr(), k_octets.len(), self.k.0).is_null();
+            k_octets.zeroize();
+            let multiplied =
+                set && sys::EC_POINT_mul(self.group, self.point.0, self.k.0, ptr::null(), ptr::null(), self.ctx.0) == 1;
+            // The nonce leaves AWS-LC's memory as soon as it is used.
+            sys::BN_clear(self.k.0);
+            let y = if y_out.is_some() { self.y.0 } else { ptr::null_mut() };
+            multiplied
+                && sys::EC_POINT_get_affine_coordinates_GFp(self.group, self.point.0, self.x.0, y, self.ctx.0) == 1
+                && x_out.len() == WIDTH
+                && sys::BN_bn2bin_padded(x_out.as_mut_ptr(), WIDTH, self.x.0) == 1
+                && y_out.is_none_or(|y_out| {
+                    y_out.len() == WIDTH && sys::BN_bn2bin_padded(y_out.as_mut_ptr(), WIDTH, self.y.0) == 1
+                })
+        };
+        done.then_some(())
+    }
+}
+
+/// An owned AWS-LC `BN_CTX`, freed on drop.
+struct BnCtx(*mut sys::BN_CTX);
+
+impl BnCtx {
+    fn new() -> Option<BnCtx> {
+        // SAFETY: BN_CTX_new has no preconditions; null means out of memory.
+        let ctx = unsafe { sys::BN_CTX_new() };
+        (!ctx.is_null()).then_some(BnCtx(ctx))
+    }
+}
+
+impl Drop for BnCtx {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from BN_CTX_new and is freed only here.
+        unsafe { sys::BN_CTX_free(self.0) }
+    }
 }
 
 /// An owned AWS-LC `BIGNUM`, wiped and freed on drop (it may hold a nonce).
@@ -63,13 +131,6 @@ impl Bignum {
         // SAFETY: BN_new has no preconditions; null means out of memory.
         let bn = unsafe { sys::BN_new() };
         (!bn.is_null()).then_some(Bignum(bn))
-    }
-
-    fn from_octets(octets: &[u8]) -> Option<Bignum> {
-        let bn = Bignum::new()?;
-        // SAFETY: `octets` is valid for its length; `bn.0` is a live BIGNUM.
-        let set = unsafe { sys::BN_bin2bn(octets.as_ptr(), octets.len(), bn.0) };
-        (!set.is_null()).then_some(bn)
     }
 }
 

@@ -47,7 +47,7 @@ use p256::elliptic_curve::PrimeField as _;
 use p256::{FieldBytes, Scalar, U256};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::p256_ops::{multiply_generator, scalar_of, WIDTH};
+use super::p256_ops::{generator_x, multiply_generator, scalar_of, WIDTH};
 use super::KeyError;
 
 /// Nonces prepared at a time per thread: the one inversion then costs
@@ -145,17 +145,23 @@ fn take_nonce() -> Result<PreparedNonce, KeyError> {
     })
 }
 
-/// `count` nonces uniform in [1, n-1]: 32 random octets, drawn again when
-/// they are not below n or are zero (rejection sampling, no bias).
+/// `count` nonces uniform in [1, n-1]: 32 random octets each, drawn
+/// again when they are not below n or are zero (rejection sampling, no
+/// bias). The octets come in one call to the generator per batch.
 fn random_nonces(count: usize) -> Result<Vec<Zeroizing<Scalar>>, KeyError> {
     let rng = SystemRandom::new();
-    let mut octets = Zeroizing::new([0u8; WIDTH]);
+    let mut octets = Zeroizing::new(vec![0u8; count * WIDTH]);
     let mut nonces = Vec::with_capacity(count);
     while nonces.len() < count {
-        rng.fill(octets.as_mut()).map_err(|_| KeyError::SigningFailed)?;
-        if let Some(k) = scalar_of(octets.as_ref()).filter(|k| !bool::from(k.is_zero())) {
-            nonces.push(Zeroizing::new(k));
-        }
+        rng.fill(octets.as_mut_slice()).map_err(|_| KeyError::SigningFailed)?;
+        let wanted = count - nonces.len();
+        let drawn = octets.chunks_exact(WIDTH).filter_map(|candidate| scalar_of(candidate));
+        nonces.extend(
+            drawn
+                .filter(|k| !bool::from(k.is_zero()))
+                .take(wanted)
+                .map(Zeroizing::new),
+        );
     }
     Ok(nonces)
 }
@@ -178,8 +184,8 @@ fn prepare(nonces: Vec<Zeroizing<Scalar>>) -> Option<Vec<PreparedNonce>> {
         // inverse = (k₀·…·kᵢ)⁻¹, so kᵢ⁻¹ = inverse · (k₀·…·kᵢ₋₁).
         let k_inverse = *inverse * **before;
         *inverse *= **k;
-        let point = multiply_generator(k)?;
-        let r = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&point[..WIDTH]));
+        let x = generator_x(k)?;
+        let r = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&x));
         if !bool::from(r.is_zero()) {
             prepared.push(PreparedNonce { r, k_inverse });
         }
