@@ -155,7 +155,7 @@ fn random_nonces(count: usize) -> Result<Vec<Zeroizing<Scalar>>, KeyError> {
     while nonces.len() < count {
         rng.fill(octets.as_mut_slice()).map_err(|_| KeyError::SigningFailed)?;
         let wanted = count - nonces.len();
-        let drawn = octets.chunks_exact(WIDTH).filter_map(|candidate| scalar_of(candidate));
+        let drawn = octets.chunks_exact(WIDTH).filter_map(scalar_of);
         nonces.extend(
             drawn
                 .filter(|k| !bool::from(k.is_zero()))
