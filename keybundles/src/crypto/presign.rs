@@ -15,7 +15,7 @@
 //! whole batch (Montgomery's trick: 3 multiplications per nonce) where
 //! AWS-LC's one-at-a-time signing pays a whole inversion per signature —
 //! about a quarter of its time. On the test host a signature drops from
-//! about 14.4 µs to about 10 µs (docs/performance.md).
+//! about 14.4 µs to about 8.5 µs (docs/performance.md).
 //!
 //! What keeps it as safe as AWS-LC's own signing:
 //!
