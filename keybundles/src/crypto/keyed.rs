@@ -37,7 +37,7 @@ use p256::elliptic_curve::ops::{Invert as _, Reduce};
 use p256::{FieldBytes, Scalar, U256};
 use zeroize::Zeroizing;
 
-use super::p256_ops::{generator_x, multiply_generator, scalar_of, WIDTH};
+use super::p256_ops::{generator_x, private_scalar_for, scalar_of, WIDTH};
 use super::{KeyError, VerifyError};
 use crate::algorithm::Algorithm;
 
@@ -60,14 +60,7 @@ impl KeyedVerifier {
                 "{algorithm}: only ECDSA P-256 keys are verified with their private half"
             )));
         }
-        let scalar = scalar_of(private)
-            .filter(|d| !bool::from(d.is_zero()))
-            .ok_or_else(|| KeyError::Rejected("the P-256 private scalar is out of range".into()))?;
-        let private = Zeroizing::new(scalar);
-        let derived = multiply_generator(&private).ok_or(KeyError::SigningFailed)?;
-        if derived.as_slice() != public_key {
-            return Err(KeyError::Mismatch);
-        }
+        let private = private_scalar_for(private, public_key)?;
         Ok(KeyedVerifier {
             private,
             public_key: public_key.to_vec(),

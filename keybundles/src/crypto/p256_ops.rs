@@ -6,9 +6,12 @@
 use std::ptr;
 
 use aws_lc_sys as sys;
+use p256::elliptic_curve::ff::Field as _;
 use p256::elliptic_curve::ff::PrimeField as _;
 use p256::{FieldBytes, Scalar};
-use zeroize::Zeroize as _;
+use zeroize::{Zeroize as _, Zeroizing};
+
+use super::KeyError;
 
 /// Octets in a P-256 coordinate or scalar.
 pub(super) const WIDTH: usize = 32;
@@ -19,6 +22,21 @@ pub(super) fn scalar_of(octets: &[u8]) -> Option<Scalar> {
         return None;
     }
     Scalar::from_repr(*FieldBytes::from_slice(octets)).into()
+}
+
+/// The private scalar d (big-endian octets), refused unless it lies in
+/// [1, n-1] and d·G is exactly `public_key` (x‖y): a key whose halves do
+/// not belong together never signs or verifies.
+pub(super) fn private_scalar_for(private: &[u8], public_key: &[u8]) -> Result<Zeroizing<Scalar>, KeyError> {
+    let scalar = scalar_of(private)
+        .filter(|d| !bool::from(d.is_zero()))
+        .ok_or_else(|| KeyError::Rejected("the P-256 private scalar is out of range".into()))?;
+    let private = Zeroizing::new(scalar);
+    let derived = multiply_generator(&private).ok_or(KeyError::SigningFailed)?;
+    if derived.as_slice() != public_key {
+        return Err(KeyError::Mismatch);
+    }
+    Ok(private)
 }
 
 /// k·G as x‖y, with AWS-LC's constant-time multiplication of the

@@ -47,7 +47,7 @@ use p256::elliptic_curve::PrimeField as _;
 use p256::{FieldBytes, Scalar, U256};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::p256_ops::{generator_x, multiply_generator, scalar_of, WIDTH};
+use super::p256_ops::{generator_x, private_scalar_for, scalar_of, WIDTH};
 use super::KeyError;
 
 /// Nonces prepared at a time per thread: the one inversion then costs
@@ -65,14 +65,7 @@ impl P256Signer {
     /// A signer for the private scalar `d` (big-endian), refused unless
     /// d·G is exactly `public_key` (x‖y).
     pub(super) fn new(private: &[u8], public_key: &[u8]) -> Result<P256Signer, KeyError> {
-        let scalar = scalar_of(private)
-            .filter(|d| !bool::from(d.is_zero()))
-            .ok_or_else(|| KeyError::Rejected("the P-256 private scalar is out of range".into()))?;
-        let private = Zeroizing::new(scalar);
-        let derived = multiply_generator(&private).ok_or(KeyError::SigningFailed)?;
-        if derived.as_slice() != public_key {
-            return Err(KeyError::Mismatch);
-        }
+        let private = private_scalar_for(private, public_key)?;
         Ok(P256Signer { private })
     }
 
