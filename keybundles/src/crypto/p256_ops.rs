@@ -6,8 +6,7 @@
 use std::ptr;
 
 use aws_lc_sys as sys;
-use p256::elliptic_curve::ff::Field as _;
-use p256::elliptic_curve::ff::PrimeField as _;
+use p256::elliptic_curve::ff::{Field as _, PrimeField as _};
 use p256::{FieldBytes, Scalar};
 use zeroize::{Zeroize as _, Zeroizing};
 

@@ -129,7 +129,7 @@ thread_local! {
 /// is left.
 fn take_nonce() -> Result<PreparedNonce, KeyError> {
     POOL.with(|pool| {
-        let mut pool = pool.borrow_mut();
+        let mut pool = pool.try_borrow_mut().map_err(|_| KeyError::SigningFailed)?;
         if pool.is_empty() {
             let nonces = random_nonces(BATCH)?;
             *pool = prepare(nonces).ok_or(KeyError::SigningFailed)?;
