@@ -37,7 +37,7 @@ use p256::elliptic_curve::ops::{Invert as _, Reduce};
 use p256::{FieldBytes, Scalar, U256};
 use zeroize::Zeroizing;
 
-use super::p256_ops::{generator_x, private_scalar_for, scalar_of, WIDTH};
+use super::p256_ops::{generator_x, invert_all, private_scalar_for, scalar_of, WIDTH};
 use super::{KeyError, VerifyError};
 use crate::algorithm::Algorithm;
 
@@ -137,27 +137,16 @@ fn parse(signature: &[u8]) -> Option<(Scalar, Scalar)> {
 /// inversion runs in variable time.
 pub fn invert_signatures<'s>(signatures: impl IntoIterator<Item = &'s [u8]>) -> Vec<SignatureInverse> {
     let values: Vec<Option<Scalar>> = signatures.into_iter().map(|sig| parse(sig).map(|(_, s)| s)).collect();
-    // prefix[i]: the product of the valid s before i.
-    let mut prefix = Vec::with_capacity(values.len());
-    let mut product = Scalar::ONE;
-    for s in values.iter().flatten() {
-        prefix.push(product);
-        product *= s;
-    }
+    let valid: Vec<Scalar> = values.iter().flatten().copied().collect();
     // Every s is in [1, n-1] and n is prime: the product is invertible.
-    let Some(mut inverse) = Option::<Scalar>::from(product.invert_vartime()) else {
+    let Some(inverses) = invert_all(&valid, |product| product.invert_vartime().into()) else {
         return vec![SignatureInverse(None); values.len()];
     };
-    let mut inverses = vec![SignatureInverse(None); values.len()];
-    let mut prefixes = prefix.into_iter().rev();
-    for (slot, s) in inverses.iter_mut().zip(&values).rev() {
-        let Some(s) = s else { continue };
-        let Some(before) = prefixes.next() else { break };
-        // inverse = (s₀·…·sᵢ)⁻¹, so sᵢ⁻¹ = inverse · (s₀·…·sᵢ₋₁).
-        slot.0 = Some(inverse * before);
-        inverse *= s;
-    }
-    inverses
+    let mut inverses = inverses.iter().copied();
+    values
+        .iter()
+        .map(|s| SignatureInverse(s.and_then(|_| inverses.next())))
+        .collect()
 }
 
 #[cfg(test)]

@@ -23,6 +23,32 @@ pub(super) fn scalar_of(octets: &[u8]) -> Option<Scalar> {
     Scalar::from_repr(*FieldBytes::from_slice(octets)).into()
 }
 
+/// The inverses of `values`, in order, for one inversion in all
+/// (Montgomery's trick: three multiplications each). `invert` inverts the
+/// product: constant-time for secret values (nonces), variable-time will do
+/// for public ones (signatures' s). The partial products are wiped. None if
+/// the product has no inverse, which only a zero among `values` causes.
+pub(super) fn invert_all(
+    values: &[Scalar],
+    invert: impl FnOnce(&Scalar) -> Option<Scalar>,
+) -> Option<Zeroizing<Vec<Scalar>>> {
+    // prefix[i] = v₀·v₁·…·vᵢ₋₁
+    let mut prefix = Zeroizing::new(Vec::with_capacity(values.len()));
+    let mut product = Zeroizing::new(Scalar::ONE);
+    for v in values {
+        prefix.push(*product);
+        *product *= v;
+    }
+    let mut inverse = Zeroizing::new(invert(&product)?);
+    let mut inverses = Zeroizing::new(vec![Scalar::ZERO; values.len()]);
+    for ((slot, v), before) in inverses.iter_mut().zip(values).zip(prefix.iter()).rev() {
+        // inverse = (v₀·…·vᵢ)⁻¹, so vᵢ⁻¹ = inverse · (v₀·…·vᵢ₋₁).
+        *slot = *inverse * before;
+        *inverse *= v;
+    }
+    Some(inverses)
+}
+
 /// The private scalar d (big-endian octets), refused unless it lies in
 /// [1, n-1] and d·G is exactly `public_key` (x‖y): a key whose halves do
 /// not belong together never signs or verifies.

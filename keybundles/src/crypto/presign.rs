@@ -47,7 +47,7 @@ use p256::elliptic_curve::PrimeField as _;
 use p256::{FieldBytes, Scalar, U256};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::p256_ops::{generator_x, private_scalar_for, scalar_of, WIDTH};
+use super::p256_ops::{generator_x, invert_all, private_scalar_for, scalar_of, WIDTH};
 use super::KeyError;
 
 /// Nonces prepared at a time per thread: the one inversion then costs
@@ -132,7 +132,7 @@ fn take_nonce() -> Result<PreparedNonce, KeyError> {
         let mut pool = pool.try_borrow_mut().map_err(|_| KeyError::SigningFailed)?;
         if pool.is_empty() {
             let nonces = random_nonces(BATCH)?;
-            *pool = prepare(nonces).ok_or(KeyError::SigningFailed)?;
+            *pool = prepare(&nonces).ok_or(KeyError::SigningFailed)?;
         }
         pool.pop().ok_or(KeyError::SigningFailed)
     })
@@ -141,42 +141,26 @@ fn take_nonce() -> Result<PreparedNonce, KeyError> {
 /// `count` nonces uniform in [1, n-1]: 32 random octets each, drawn
 /// again when they are not below n or are zero (rejection sampling, no
 /// bias). The octets come in one call to the generator per batch.
-fn random_nonces(count: usize) -> Result<Vec<Zeroizing<Scalar>>, KeyError> {
+fn random_nonces(count: usize) -> Result<Zeroizing<Vec<Scalar>>, KeyError> {
     let rng = SystemRandom::new();
     let mut octets = Zeroizing::new(vec![0u8; count * WIDTH]);
-    let mut nonces = Vec::with_capacity(count);
+    let mut nonces = Zeroizing::new(Vec::with_capacity(count));
     while nonces.len() < count {
         rng.fill(octets.as_mut_slice()).map_err(|_| KeyError::SigningFailed)?;
         let wanted = count - nonces.len();
         let drawn = octets.chunks_exact(WIDTH).filter_map(scalar_of);
-        nonces.extend(
-            drawn
-                .filter(|k| !bool::from(k.is_zero()))
-                .take(wanted)
-                .map(Zeroizing::new),
-        );
+        nonces.extend(drawn.filter(|k| !bool::from(k.is_zero())).take(wanted));
     }
     Ok(nonces)
 }
 
-/// Prepares nonces: r from k·G, and every k⁻¹ by one inversion of the
-/// product of all k (Montgomery's trick). Nonces whose r is zero
-/// (probability about 2⁻²⁵⁶ each) are dropped. None if AWS-LC fails.
-fn prepare(nonces: Vec<Zeroizing<Scalar>>) -> Option<Vec<PreparedNonce>> {
-    // prefix[i] = k₀·k₁·…·kᵢ₋₁
-    let mut prefix: Vec<Zeroizing<Scalar>> = Vec::with_capacity(nonces.len());
-    let mut product = Zeroizing::new(Scalar::ONE);
-    for k in &nonces {
-        prefix.push(product.clone());
-        *product *= **k;
-    }
-    // Every k is non-zero and n is prime, so the product is invertible.
-    let mut inverse = Zeroizing::new(Option::<Scalar>::from(product.invert())?);
+/// Prepares nonces: r from k·G, and every k⁻¹ by one constant-time
+/// inversion of the product of all k ([`invert_all`]). Nonces whose r is
+/// zero (probability about 2⁻²⁵⁶ each) are dropped. None if AWS-LC fails.
+fn prepare(nonces: &[Scalar]) -> Option<Vec<PreparedNonce>> {
+    let inverses = invert_all(nonces, |product| product.invert().into())?;
     let mut prepared = Vec::with_capacity(nonces.len());
-    for (k, before) in nonces.iter().zip(&prefix).rev() {
-        // inverse = (k₀·…·kᵢ)⁻¹, so kᵢ⁻¹ = inverse · (k₀·…·kᵢ₋₁).
-        let k_inverse = *inverse * **before;
-        *inverse *= **k;
+    for (k, &k_inverse) in nonces.iter().zip(inverses.iter()).rev() {
         let x = generator_x(k)?;
         let r = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&x));
         if !bool::from(r.is_zero()) {
@@ -243,9 +227,8 @@ mod tests {
         // Batches of several sizes, so the batch inversion is exercised
         // at its edges (one nonce, two, a full batch).
         for size in [1, 2, 7, BATCH] {
-            let nonces = random_nonces(size).expect("nonces");
-            let ks: Vec<Scalar> = nonces.iter().map(|k| **k).collect();
-            let prepared = prepare(nonces).expect("prepared");
+            let ks = random_nonces(size).expect("nonces");
+            let prepared = prepare(&ks).expect("prepared");
             assert_eq!(prepared.len(), size);
             // `prepare` hands the nonces out last-first.
             for (i, (nonce, k)) in prepared.iter().zip(ks.iter().rev()).enumerate() {
