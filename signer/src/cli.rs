@@ -188,6 +188,14 @@ pub struct SignArgs {
     #[arg(long, value_name = "DIFF", requires = "previous", conflicts_with = "zonefile")]
     pub changes: Option<PathBuf>,
 
+    /// With --previous and ZONEFILE: read SIGNED whole and sign every name
+    /// of ZONEFILE, keeping the signatures still good, instead of signing
+    /// only the names that changed (and those with signatures due) and
+    /// copying the rest of SIGNED. The same zone, slower; for a SIGNED that
+    /// is not Signet's own output, which is signed so anyway.
+    #[arg(long, requires = "previous", conflicts_with = "changes")]
+    pub no_splice: bool,
+
     /// With --previous: re-sign signatures that expire within this long.
     /// Default: 5d, or the config's signatures.refresh.
     #[arg(long, value_name = "DURATION", requires = "previous")]

@@ -1,7 +1,8 @@
-//! `signer sign --previous SIGNED --changes DIFF`: only the names around
-//! the changes are signed again and spliced into the previous signed zone.
-//! The result must be the zone that signing the whole changed zone with
-//! `--previous` gives (new signatures aside, which ECDSA makes different
+//! `signer sign --previous SIGNED --changes DIFF`, and `signer sign
+//! --previous SIGNED NEWZONE`: only the names around the changes are
+//! signed again and spliced into the previous signed zone. The result must
+//! be the zone that signing the whole changed zone with `--previous
+//! --no-splice` gives (new signatures aside, which ECDSA makes different
 //! each time), and must validate with ldns, BIND and Knot. The diffs come
 //! from `ldns-compare-zones`, a tool nobody here wrote.
 
@@ -161,17 +162,37 @@ fn prepare(
     (signed, new, diff)
 }
 
-/// The changes signed both ways, and what each run said.
+/// The changes signed three ways, and what each run said.
 struct BothWays {
+    /// From the diff (`--changes`).
     spliced: PathBuf,
     said: String,
+    /// From the whole new zone, spliced where it can be.
+    from_zone: PathBuf,
+    said_zone: String,
+    /// From the whole new zone, every name signed (`--no-splice`).
     whole: PathBuf,
     said_whole: String,
 }
 
+impl BothWays {
+    /// Both spliced outputs are the whole signing's, signatures aside.
+    fn assert_same_zone(&self) {
+        let whole = without_signatures(&self.whole);
+        assert_eq!(without_signatures(&self.spliced), whole, "--changes: {}", self.said);
+        assert_eq!(
+            without_signatures(&self.from_zone),
+            whole,
+            "--previous: {}",
+            self.said_zone
+        );
+    }
+}
+
 /// Signs the changes from `signed` with `--changes` (spliced where it
-/// can be) into `name`.spliced, and the whole new zone with `--previous`
-/// into `name`.whole, both with `extra`.
+/// can be) into `name`.spliced, the whole new zone with `--previous`
+/// (spliced where it can be) into `name`.from-zone and with `--previous
+/// --no-splice` into `name`.whole, all with `extra`.
 fn both_ways(
     dir: &Path,
     keys: &[String],
@@ -185,11 +206,22 @@ fn both_ways(
     args.extend(["--output", path_str(&spliced)]);
     args.extend(extra);
     let said = sign(keys, validity, &args);
+    let from_zone = dir.join(format!("{name}.from-zone"));
+    let mut args = vec![
+        path_str(new),
+        "--previous",
+        path_str(signed),
+        "--output",
+        path_str(&from_zone),
+    ];
+    args.extend(extra);
+    let said_zone = sign(keys, validity, &args);
     let whole = dir.join(format!("{name}.whole"));
     let mut args = vec![
         path_str(new),
         "--previous",
         path_str(signed),
+        "--no-splice",
         "--output",
         path_str(&whole),
     ];
@@ -198,6 +230,8 @@ fn both_ways(
     BothWays {
         spliced,
         said,
+        from_zone,
+        said_zone,
         whole,
         said_whole,
     }
@@ -222,15 +256,22 @@ fn spliced_resigning_gives_the_whole_resigning_zone_and_validates() {
     let prepared = prepare(dir.path(), &keys, &validity, Version::NewWithCut, &[]);
     let run = both_ways(dir.path(), &keys, &validity, &prepared, "new", &[]);
     assert!(run.said.contains("around the changes"), "not spliced: {}", run.said);
-    assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
-    assert_eq!(
-        count_after(&run.said, "kept "),
-        count_after(&run.said_whole, "kept "),
-        "{}\n{}",
-        run.said,
-        run.said_whole
+    assert!(
+        run.said_zone.contains("around the changes"),
+        "not spliced: {}",
+        run.said_zone
     );
+    run.assert_same_zone();
+    for said in [&run.said, &run.said_zone] {
+        assert_eq!(
+            count_after(said, "kept "),
+            count_after(&run.said_whole, "kept "),
+            "{said}\n{}",
+            run.said_whole
+        );
+    }
     assert_externally_valid(&run.spliced, "tld.", false);
+    assert_externally_valid(&run.from_zone, "tld.", false);
 
     // What moved under the new cut lost its signatures and NSEC records.
     let text = std::fs::read_to_string(&run.spliced).unwrap();
@@ -263,9 +304,15 @@ fn signatures_due_are_made_again_by_splicing_too() {
         &["--now", "+5d", "--refresh", "7d6h"],
     );
     assert!(later.said.contains("around the changes"), "not spliced: {}", later.said);
-    assert_eq!(without_signatures(&later.spliced), without_signatures(&later.whole));
+    assert!(
+        later.said_zone.contains("around the changes"),
+        "not spliced: {}",
+        later.said_zone
+    );
+    later.assert_same_zone();
     let made = |said: &str| count_after(said, "made ").unwrap();
     assert_eq!(made(&later.said), made(&later.said_whole));
+    assert_eq!(made(&later.said_zone), made(&later.said_whole));
     assert!(
         made(&later.said) > made(&now.said) + 20,
         "the refresh made too few signatures:\n{}\n{}",
@@ -292,8 +339,20 @@ fn nsec3_zones_are_spliced_at_delegations_and_resigned_whole_when_a_cut_moves() 
         let prepared = prepare(dir.path(), &keys, &validity, version, &nsec3);
         let run = both_ways(dir.path(), &keys, &validity, &prepared, "new", &nsec3);
         assert!(run.said.contains(expected), "expected '{expected}' in: {}", run.said);
-        assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
+        run.assert_same_zone();
         assert_externally_valid(&run.spliced, "tld.", false);
+        if version == Version::New {
+            assert!(run.said_zone.contains(expected), "not spliced: {}", run.said_zone);
+            assert_externally_valid(&run.from_zone, "tld.", false);
+        } else {
+            assert!(
+                run.said_zone.contains(
+                    "signing the whole zone, keeping the previous signatures still good: a change at or below sub.tld."
+                ),
+                "{}",
+                run.said_zone
+            );
+        }
     }
 }
 
@@ -444,15 +503,18 @@ fn rounds_of_random_changes_splice_into_the_zone_whole_resigning_makes() {
                 &format!("round{round}"),
                 denial,
             );
-            assert_eq!(
-                without_signatures(&run.spliced),
-                without_signatures(&run.whole),
-                "round {round} {denial:?}: {}",
-                run.said
-            );
+            run.assert_same_zone();
             if run.said.contains("around the changes") {
                 spliced_rounds += 1;
             }
+            // Both ways of giving the changes find the same names.
+            assert_eq!(
+                run.said.contains("around the changes"),
+                run.said_zone.contains("around the changes"),
+                "round {round} {denial:?}:\n{}\n{}",
+                run.said,
+                run.said_zone
+            );
             // The next round starts from the spliced zone.
             signed = run.spliced;
         }
@@ -484,7 +546,14 @@ fn a_previous_zone_in_another_form_is_resigned_whole_and_says_where() {
         "{}",
         run.said
     );
-    assert_eq!(without_signatures(&run.spliced), without_signatures(&run.whole));
+    assert!(
+        run.said_zone
+            .contains("signing the whole zone, keeping the previous signatures still good: ")
+            && run.said_zone.contains("old.signed:1: not five tab-separated fields"),
+        "{}",
+        run.said_zone
+    );
+    run.assert_same_zone();
     assert_externally_valid(&run.spliced, "tld.", false);
 }
 
@@ -528,10 +597,22 @@ fn offline_ksk_zones_are_spliced_with_the_key_bundle() {
         path_str(&spliced),
     ]);
     assert!(said.contains("around the changes"), "not spliced: {said}");
+    let from_zone = tmp.path().join("new.zone.signed");
+    let previous = ["--previous", path_str(&signed), "--output", path_str(&from_zone)];
+    let said = signer.ok(&[&["--now", at, "sign", path_str(&new)][..], &previous].concat());
+    assert!(said.contains("around the changes"), "not spliced: {said}");
     let whole = tmp.path().join("new.whole");
-    let previous = ["--previous", path_str(&signed), "--output", path_str(&whole)];
+    let previous = [
+        "--previous",
+        path_str(&signed),
+        "--no-splice",
+        "--output",
+        path_str(&whole),
+    ];
     signer.ok(&[&["--now", at, "sign", path_str(&new)][..], &previous].concat());
     assert_eq!(without_signatures(&spliced), without_signatures(&whole));
+    assert_eq!(without_signatures(&from_zone), without_signatures(&whole));
+    assert_valid_at(&from_zone, &tmp.path().join("ksk.ds"), at);
     // The bundle's DNSKEY RRset and the KSK's signature over it are there,
     // and the zone validates with the KSK's DS as the only trust anchor.
     assert_valid_at(&spliced, &tmp.path().join("ksk.ds"), at);

@@ -45,18 +45,21 @@ fn sign(dir: &Path, zone: &str, name: &str, keys: &[String], extra: &[&str]) -> 
     let out = run(&mut cmd);
     assert!(out.status.success(), "{}", text(&out));
     let said = text(&out);
-    let mut kept_made = Run { kept: 0, made: 0 };
-    if let Some(line) = said.lines().find(|l| l.contains("kept")) {
-        let numbers: Vec<usize> = line
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|t| t.parse().ok())
-            .collect();
-        kept_made = Run {
-            kept: numbers[0],
-            made: numbers[numbers.len() - 1],
-        };
-    }
-    (output, kept_made)
+    // "kept N signatures from PREVIOUS, made M" (spliced or not).
+    let after = |word: &str| -> usize {
+        said.split(word)
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (
+        output,
+        Run {
+            kept: after("kept "),
+            made: after(", made "),
+        },
+    )
 }
 
 fn keys(dir: &Path) -> Vec<String> {

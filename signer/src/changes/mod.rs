@@ -30,6 +30,7 @@
 //! result, slower). The report says which way was taken and why. See
 //! docs/incremental.md.
 
+mod compare;
 pub mod diff;
 mod nsec3_chain;
 pub mod signed_text;
@@ -43,7 +44,7 @@ use std::sync::Arc;
 
 use keybundles::denial::Nsec3;
 use keybundles::nsec3::{owner_for_hash, Nsec3Params, FLAG_OPT_OUT};
-use keybundles::zonefile::{ZoneFileError, ZoneReader};
+use keybundles::zonefile::{Location, ZoneFileError, ZoneReader};
 use keybundles::{Name, Record, Rtype};
 use rayon::prelude::*;
 
@@ -52,19 +53,18 @@ use crate::output::{write_all_vectored, write_atomically_checked, Check, FileMod
 use crate::signing::{
     sign_with_inputs_streaming, Denial, Emitted, PreviousSignatures, Roles, SignError, SigningInputs, SigningPolicy,
 };
-use crate::zone::{self, Files, Line, ZoneError};
+use crate::zone::{self, Files, Line, Zone, ZoneError};
 use diff::{DiffError, ZoneDiff};
 use nsec3_chain::StretchChain;
 use signed_text::{KeepRule, NotSpliceable, SignedText};
 
-/// With more than this share of names due for new signatures, splicing
-/// saves little: the zone is re-signed whole.
+/// With more than this share of names due for new signatures, or changed,
+/// splicing saves little: the zone is re-signed whole.
 const MAX_DUE_SHARE: usize = 4;
 
 /// What to re-sign, with what.
 pub struct Request<'a> {
     pub previous: &'a Path,
-    pub changes: &'a Path,
     pub output: &'a Path,
     pub apex: &'a Name,
     pub keys: &'a [ZoneKey],
@@ -116,19 +116,181 @@ pub enum ResignError {
     Write { path: PathBuf, source: std::io::Error },
 }
 
-/// Applies the diff to the previous signed zone and signs the result into
-/// the output file (atomically: the output is whole or untouched).
-pub fn resign(request: &Request<'_>, warn: &mut dyn FnMut(String)) -> Result<Report, ResignError> {
-    let rule = KeepRule {
+/// Where the new unsigned data comes from.
+enum Update<'a> {
+    /// A diff against the previous zone (`--changes`).
+    Diff(&'a ZoneDiff),
+    /// The whole new zone, compared with the previous one.
+    Zone(&'a NewZone<'a>),
+}
+
+/// A whole new zone and the names where it differs from the previous.
+struct NewZone<'a> {
+    zone: &'a Zone,
+    /// The zone file, which records taken from `zone` name as where they
+    /// were read (at line 0: the checks that need lines ran on the whole
+    /// zone, and their warnings were given then).
+    file: Arc<Path>,
+    changed: compare::Comparison,
+}
+
+impl Update<'_> {
+    /// The names the new data changes, in canonical order.
+    fn owners(&self) -> Vec<Name> {
+        match self {
+            Update::Diff(diff) => diff.owners(),
+            Update::Zone(new) => new.changed.changed.iter().map(Name::to_lowercase).collect(),
+        }
+    }
+
+    fn touches_dname(&self) -> bool {
+        match self {
+            Update::Diff(diff) => diff.touches_dname(),
+            Update::Zone(new) => new.changed.dname,
+        }
+    }
+
+    /// min(SOA TTL, MINIMUM) of the new zone: its denial TTL (RFC 9077).
+    fn denial_ttl(&self) -> u32 {
+        match self {
+            Update::Diff(diff) => zone::soa_fields(&diff.new_soa.record.rdata)
+                .map_or(0, |(_, minimum)| minimum.min(diff.new_soa.record.ttl)),
+            Update::Zone(new) => new.zone.denial_ttl(),
+        }
+    }
+
+    /// The new unsigned records of the stretches, and where each was read:
+    /// the old ones (`signed`, the stretches' records, read at `lines`)
+    /// changed by the diff, or the new zone's names in the stretches.
+    fn stretch_records(
+        &self,
+        signed: &[Record],
+        lines: Vec<Line>,
+        files: &mut Files,
+        text: &SignedText,
+        stretches: &[stretch::Stretch],
+        request: &Request<'_>,
+    ) -> Result<(Vec<Record>, Vec<Line>), ResignError> {
+        match self {
+            Update::Diff(diff) => {
+                let (mut unsigned, mut lines) = unsigned_part(signed, lines, request.apex);
+                diff.apply(&mut unsigned, &mut lines, files, request.previous)?;
+                Ok((unsigned, lines))
+            }
+            Update::Zone(new) => {
+                let records = new.names_in_stretches(text, stretches);
+                let line = files.line(&Location {
+                    file: new.file.clone(),
+                    line: 0,
+                });
+                let lines = vec![line; records.len()];
+                Ok((records, lines))
+            }
+        }
+    }
+}
+
+impl NewZone<'_> {
+    /// A stretch `first..end` of SIGNED's nodes holds the names after
+    /// node `first - 1` and before node `end`: those nodes' names, unchanged
+    /// or changed, and the new names that fall between them (every new
+    /// name is a change, so it lies in a stretch).
+    fn names_in_stretches(&self, text: &SignedText, stretches: &[stretch::Stretch]) -> Vec<Record> {
+        let records = &self.zone.records;
+        let after = |name: &Name| records.partition_point(|r| r.owner.canonical_cmp(name) != Ordering::Greater);
+        let from = |name: &Name| records.partition_point(|r| r.owner.canonical_cmp(name) == Ordering::Less);
+        let mut out = Vec::new();
+        for &(first, end) in stretches {
+            let lo = if first == 0 { 0 } else { after(&text.owner(first - 1)) };
+            let hi = if end >= text.nodes.len() {
+                records.len()
+            } else {
+                from(&text.owner(end))
+            };
+            if lo < hi {
+                out.extend_from_slice(&records[lo..hi]);
+            }
+        }
+        out
+    }
+}
+
+/// The rule a signature of SIGNED is kept by (the same as `--previous`'s).
+fn keep_rule(request: &Request<'_>) -> KeepRule {
+    KeepRule {
         now: request.now,
         refresh: request.refresh,
         keys: request.keys.iter().map(|k| (k.key_tag(), k.dnskey.algorithm)).collect(),
         signer: request.apex.to_lowercase().to_string(),
+    }
+}
+
+/// `--previous` with the whole new zone `zone` (read from `file`): finds
+/// the names where it differs from the previous signed zone, signs the
+/// stretches around them and splices them in, as for a diff.
+/// `Ok(Err(..))` when the zone must be signed whole instead, which the
+/// caller does (it has the zone).
+pub fn resign_zone(
+    request: &Request<'_>,
+    zone: &Zone,
+    file: &Path,
+    warn: &mut dyn FnMut(String),
+) -> Result<Result<Report, NotSpliceable>, ResignError> {
+    let text = SignedText::read(request.previous, &keep_rule(request)).map_err(|source| ResignError::ReadFile {
+        path: request.previous.to_path_buf(),
+        source,
+    })?;
+    crate::timing::phase("read previous");
+    let text = match text {
+        Ok(text) => text,
+        Err(NotSpliceable(reason)) => {
+            return Ok(Err(NotSpliceable(format!(
+                "{reason}; only Signet's own form is spliced"
+            ))))
+        }
     };
+    let changed = compare::compare(&zone.records, &zone.apex, &text);
+    crate::timing::phase("compare");
+    if changed.changed.len() > text.nodes.len() / MAX_DUE_SHARE {
+        return Ok(Err(NotSpliceable(format!(
+            "{} of {} names changed",
+            changed.changed.len(),
+            text.nodes.len()
+        ))));
+    }
+    // The signing of the stretches repeats a full signing's warnings
+    // about the names in them; the full signing's are given instead, once.
+    let mut whole_warnings: Vec<String> = Vec::new();
+    crate::signing::layout(&zone.records, &zone.apex, &mut |w| whole_warnings.push(w));
+    let known: HashSet<&str> = whole_warnings.iter().map(String::as_str).collect();
+    let new = NewZone {
+        zone,
+        file: file.into(),
+        changed,
+    };
+    let mut own_warnings = Vec::new();
+    let spliced = splice(request, &Update::Zone(&new), text, &mut |w| {
+        if !known.contains(w.as_str()) {
+            own_warnings.push(w);
+        }
+    })?;
+    if spliced.is_ok() {
+        for warning in whole_warnings.iter().cloned().chain(own_warnings) {
+            warn(warning);
+        }
+    }
+    Ok(spliced)
+}
+
+/// Applies the diff in the file `changes` to the previous signed zone and
+/// signs the result into the output file (atomically: the output is whole
+/// or untouched).
+pub fn resign(request: &Request<'_>, changes: &Path, warn: &mut dyn FnMut(String)) -> Result<Report, ResignError> {
+    let rule = keep_rule(request);
     // The diff is read while the previous zone is scanned.
     let mut diff_warnings = Vec::new();
     let (diff, text) = rayon::join(
-        || ZoneDiff::read(request.changes, request.apex, &mut |w| diff_warnings.push(w)),
+        || ZoneDiff::read(changes, request.apex, &mut |w| diff_warnings.push(w)),
         || SignedText::read(request.previous, &rule),
     );
     for warning in diff_warnings {
@@ -142,7 +304,7 @@ pub fn resign(request: &Request<'_>, warn: &mut dyn FnMut(String)) -> Result<Rep
     crate::timing::phase("read previous");
     let reason = match text {
         Err(NotSpliceable(reason)) => format!("{reason}; only Signet's own form is spliced"),
-        Ok(text) => match splice(request, &diff, text, warn)? {
+        Ok(text) => match splice(request, &Update::Diff(&diff), text, warn)? {
             Ok(report) => return Ok(report),
             Err(NotSpliceable(reason)) => reason,
         },
@@ -154,7 +316,7 @@ pub fn resign(request: &Request<'_>, warn: &mut dyn FnMut(String)) -> Result<Rep
 /// when the zone must be signed whole instead.
 fn splice(
     request: &Request<'_>,
-    diff: &ZoneDiff,
+    update: &Update<'_>,
     text: SignedText,
     warn: &mut dyn FnMut(String),
 ) -> Result<Result<Report, NotSpliceable>, ResignError> {
@@ -170,7 +332,7 @@ fn splice(
             ))
         }
     };
-    if diff.touches_dname() {
+    if update.touches_dname() {
         return whole("the diff changes a DNAME, which changes what is below it".into());
     }
     let first_in_chain = nsec3.is_some() || text.nodes[0].has_nsec;
@@ -191,7 +353,7 @@ fn splice(
             text.nodes.len()
         ));
     }
-    let mut affected = diff.owners();
+    let mut affected = update.owners();
     affected.par_extend(
         due.par_iter()
             .filter(|&&i| nsec3.is_none() || !text.nodes[i].has_nsec3)
@@ -243,8 +405,7 @@ fn splice(
     if !same_set(&old.soa_signers, &signing_now) {
         return whole("the keys that sign the zone's data changed since it was signed".into());
     }
-    let new_denial_ttl =
-        zone::soa_fields(&diff.new_soa.record.rdata).map_or(0, |(_, minimum)| minimum.min(diff.new_soa.record.ttl));
+    let new_denial_ttl = update.denial_ttl();
     if old.denial_ttl != Some(new_denial_ttl) {
         return whole("the SOA TTL or MINIMUM changed, and with it the TTL of every denial record".into());
     }
@@ -262,8 +423,7 @@ fn splice(
         lines,
         mut files,
     } = parsed;
-    let (mut unsigned, mut lines) = unsigned_part(&signed, lines, apex);
-    diff.apply(&mut unsigned, &mut lines, &mut files, request.previous)?;
+    let (unsigned, lines) = update.stretch_records(&signed, lines, &mut files, &text, &stretches, request)?;
     if nsec3.is_some() {
         if let Some(top) = below_a_name_not_a_cut(&signed, &unsigned, &chain_names[1..]) {
             return whole(format!(
@@ -272,7 +432,12 @@ fn splice(
             ));
         }
     }
-    let zone = zone::check(unsigned, lines, &files, apex, request.previous, warn)?;
+    let zone = match update {
+        Update::Diff(_) => zone::check(unsigned, lines, &files, apex, request.previous, warn)?,
+        // A whole new zone was checked (and warned about, with lines) when
+        // it was read.
+        Update::Zone(new) => zone::check(unsigned, lines, &files, apex, &new.file, &mut |_| {})?,
+    };
     let serial = zone.serial;
     let old_nsec3: Vec<Record> = signed.iter().filter(|r| r.rtype == Rtype::NSEC3).cloned().collect();
     let previous = PreviousSignatures::new(signed, apex, request.now, request.refresh);

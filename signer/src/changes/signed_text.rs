@@ -332,6 +332,13 @@ impl SignedText {
         key.cmp_owner(owner_text_at(&self.bytes, node.offset), node.plain) == Some(Ordering::Equal)
     }
 
+    /// Canonical order of node `index`'s owner and `key`'s name; `None`
+    /// when the owner does not parse (indexing refuses such a file).
+    pub fn compare_node(&self, index: usize, key: &NameKey<'_>) -> Option<Ordering> {
+        let node = &self.nodes[index];
+        key.cmp_owner(owner_text_at(&self.bytes, node.offset), node.plain)
+    }
+
     /// The owner field of node `index` as written.
     pub fn owner_text(&self, index: usize) -> &[u8] {
         owner_text_at(&self.bytes, self.nodes[index].offset)

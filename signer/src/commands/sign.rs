@@ -106,42 +106,25 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         Some(verification) => verification.check(written),
         None => Ok(()),
     };
-    if let (Some(changes), Some(previous)) = (&args.changes, &args.previous) {
-        let request = changes::Request {
-            previous,
-            changes,
-            output: &args.output,
-            apex: &origin,
-            keys: &keys,
-            key_set: key_set.as_deref(),
-            policy: &policy,
-            now: ctx.now,
-            refresh,
-            quiet: ctx.quiet,
-            check: Some(&check),
-        };
+    let request = args.previous.as_deref().map(|previous| changes::Request {
+        previous,
+        output: &args.output,
+        apex: &origin,
+        keys: &keys,
+        key_set: key_set.as_deref(),
+        policy: &policy,
+        now: ctx.now,
+        refresh,
+        quiet: ctx.quiet,
+        check: Some(&check),
+    });
+    if let (Some(changes), Some(request)) = (&args.changes, &request) {
         let started = std::time::Instant::now();
-        let resigned = changes::resign(&request, &mut warn);
+        let resigned = changes::resign(request, changes, &mut warn);
         if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
             return Ok(refuse(&refused, &args.output));
         }
-        let report = resigned?;
-        if !ctx.quiet {
-            let how = match &report.method {
-                changes::Method::Spliced { names, of } => format!("re-signed {names} of {of} names around the changes"),
-                changes::Method::Whole { reason } => format!("re-signed the whole zone ({reason})"),
-            };
-            eprintln!(
-                "signer: {origin} serial {}: {how}; kept {} signatures from {}, made {}, in {:.1} s; wrote {}{}",
-                report.serial,
-                report.kept,
-                previous.display(),
-                report.signatures - report.kept,
-                started.elapsed().as_secs_f64(),
-                args.output.display(),
-                verified_note(args.verify),
-            );
-        }
+        report_resigned(ctx, args, &origin, &resigned?, started);
         return Ok(ExitCode::SUCCESS);
     }
     let zonefile = match (&args.zonefile, config.and_then(|c| c.zone.unsigned.as_ref())) {
@@ -150,6 +133,27 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, None) => bail!("give the zone file, or --config whose [zone] names `unsigned`"),
     };
     let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
+    // With --previous, only the names that changed (and those with
+    // signatures due) are signed again and spliced into the previous zone,
+    // unless that cannot give the zone a whole signing gives.
+    if let (Some(request), false) = (&request, args.no_splice) {
+        let started = std::time::Instant::now();
+        let resigned = changes::resign_zone(request, &zone, &zonefile, &mut warn);
+        if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
+            return Ok(refuse(&refused, &args.output));
+        }
+        match resigned? {
+            Ok(report) => {
+                report_resigned(ctx, args, &origin, &report, started);
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(changes::signed_text::NotSpliceable(reason)) => {
+                if !ctx.quiet {
+                    eprintln!("signer: signing the whole zone, keeping the previous signatures still good: {reason}");
+                }
+            }
+        }
+    }
     let previous = match &args.previous {
         Some(path) => {
             let previous = load_previous(path, &origin, ctx.now, refresh)?;
@@ -229,6 +233,37 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The line a re-signing from --previous ends with.
+fn report_resigned(
+    ctx: &Context,
+    args: &SignArgs,
+    origin: &Name,
+    report: &changes::Report,
+    started: std::time::Instant,
+) {
+    if ctx.quiet {
+        return;
+    }
+    let how = match &report.method {
+        changes::Method::Spliced { names, of } => format!("re-signed {names} of {of} names around the changes"),
+        changes::Method::Whole { reason } => format!("re-signed the whole zone ({reason})"),
+    };
+    eprintln!(
+        "signer: {} serial {}: {how}; kept {} signatures from {}, made {}, in {:.1} s; wrote {}{}",
+        origin,
+        report.serial,
+        report.kept,
+        args.previous
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        report.signatures - report.kept,
+        started.elapsed().as_secs_f64(),
+        args.output.display(),
+        verified_note(args.verify),
+    );
 }
 
 /// `signer sign --verify`: the written zone, read back and verified whole
