@@ -118,6 +118,13 @@ impl Record {
     pub fn write_text(&self, out: &mut String) {
         self.owner.write_text(out);
         out.push('\t');
+        self.write_fields(out);
+    }
+
+    /// Appends what [`Record::write_text`] writes after the owner and its
+    /// tab: `ttl<TAB>class<TAB>type<TAB>rdata`. (Records of one name share
+    /// the owner's text, which need not be written for each.)
+    pub fn write_fields(&self, out: &mut String) {
         text::push_decimal(out, u64::from(self.ttl));
         out.push('\t');
         self.class.write_text(out);

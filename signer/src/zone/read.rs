@@ -418,8 +418,10 @@ fn read_rest_serially(
     Ok(out)
 }
 
+/// Newlines in `text`: a vectorised search (a window is 32 MB; counting
+/// octet by octet was a tenth of reading a zone).
 fn count_lines(text: &[u8]) -> usize {
-    text.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', text).count()
 }
 
 #[cfg(test)]
