@@ -175,7 +175,9 @@ pub struct SignArgs {
 
     /// A previous signed version of this zone: its signatures are kept where
     /// the data is unchanged, the key still signs, and they stay valid longer
-    /// than --refresh; everything else is signed anew.
+    /// than --refresh; everything else is signed anew. Only the names that
+    /// changed, and those with signatures due, are signed again; the rest of
+    /// SIGNED is copied as it is (docs/incremental.md; see --no-splice).
     #[arg(long, value_name = "SIGNED")]
     pub previous: Option<PathBuf>,
 
