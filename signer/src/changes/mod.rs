@@ -1,11 +1,12 @@
-//! Re-signing a signed zone from a diff of its unsigned data:
-//! `signer sign --previous SIGNED --changes DIFF`.
+//! Re-signing a signed zone where it changed: `signer sign --previous
+//! SIGNED --changes DIFF`, and `signer sign ZONEFILE --previous SIGNED`.
 //!
 //! A registry changes a fraction of a percent of its delegations between
-//! two runs. Reading the whole unsigned zone, comparing it with the whole
-//! previous signed zone and writing the whole result costs a third of a
-//! full signing even when every signature is kept; with the changes given
-//! as a diff, the work follows the changes instead.
+//! two runs. Parsing the whole previous signed zone and writing every
+//! record again costs a third of a full signing even when every signature
+//! is kept; here the work follows the changes instead. They come as a diff,
+//! or from comparing the whole new zone with SIGNED's text name by name
+//! ([`compare`]).
 //!
 //! The previous signed zone is mapped and indexed as text
 //! ([`signed_text`]). Each changed name, and each name with a signature
