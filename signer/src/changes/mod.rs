@@ -59,6 +59,10 @@ use diff::{DiffError, ZoneDiff};
 use nsec3_chain::StretchChain;
 use signed_text::{KeepRule, NotSpliceable, SignedText};
 
+/// The previous zone's text is given back to the kernel in steps of
+/// this many octets as it is copied: a few system calls per step.
+const RELEASE_STEP: usize = 8 << 20;
+
 /// With more than this share of names due for new signatures, or changed,
 /// splicing saves little: the zone is re-signed whole.
 const MAX_DUE_SHARE: usize = 4;
@@ -479,6 +483,7 @@ fn splice(
         ranges: &ranges,
         next: 0,
         copied: 0,
+        released: 0,
     });
     let stats = sign_into_file(
         request,
@@ -493,7 +498,14 @@ fn splice(
                 copier.copy_to(*stretch, &mut slices);
                 slices.push(IoSlice::new(piece.as_bytes()));
             }
-            write_all_vectored(w, &mut slices)
+            write_all_vectored(w, &mut slices)?;
+            // What is written (or replaced) is not read again: its pages
+            // go back to the kernel, for the output's next ones.
+            if copier.copied - copier.released >= RELEASE_STEP {
+                text.release(copier.released..copier.copied);
+                copier.released = copier.copied;
+            }
+            Ok(())
         },
         |w| {
             let mut copier = copier.borrow_mut();
@@ -571,6 +583,8 @@ struct Copier<'a> {
     next: usize,
     /// Octets of `bytes` written or replaced so far.
     copied: usize,
+    /// Octets of `bytes` whose memory was given back ([`SignedText::release`]).
+    released: usize,
 }
 
 impl<'a> Copier<'a> {

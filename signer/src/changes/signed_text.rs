@@ -57,7 +57,10 @@ pub enum Contents {
     /// without being looked at twice, so it is never copied into this
     /// process's memory first (on a VM, fresh memory for 400 MB cost more
     /// than everything else a re-signing does).
-    Mapped(memmap2::Mmap),
+    Mapped {
+        map: memmap2::Mmap,
+        file: std::fs::File,
+    },
     Owned(Vec<u8>),
 }
 
@@ -66,7 +69,7 @@ impl std::ops::Deref for Contents {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Contents::Mapped(map) => map,
+            Contents::Mapped { map, .. } => map,
             Contents::Owned(bytes) => bytes,
         }
     }
@@ -220,7 +223,7 @@ impl SignedText {
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
         // Only a hint: reading on without it is correct too.
         let _ = map.advise(memmap2::Advice::Sequential);
-        Ok(SignedText::index(Contents::Mapped(map), path, rule))
+        Ok(SignedText::index(Contents::Mapped { map, file }, path, rule))
     }
 
     /// Indexes zone text already in memory.
@@ -337,6 +340,45 @@ impl SignedText {
     pub fn compare_node(&self, index: usize, key: &NameKey<'_>) -> Option<Ordering> {
         let node = &self.nodes[index];
         key.cmp_owner(owner_text_at(&self.bytes, node.offset), node.plain)
+    }
+
+    /// Gives the memory holding the text in `range` back to the kernel:
+    /// it has been copied into the output and is not needed again soon.
+    ///
+    /// The output's new pages then come from those just freed. On the VMs
+    /// measured, pages the guest has not touched for a while cost a fault
+    /// into the host each, and writing 428 MB of output into them took up
+    /// to a second of system time. Reading the range again stays correct:
+    /// the map fetches it from the file (which Signet never changes in
+    /// place), only slower. A no-op for text not mapped from a file.
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        let Contents::Mapped { map, file } = &self.bytes else {
+            return;
+        };
+        const PAGE: usize = 4096;
+        let start = range.start.div_ceil(PAGE) * PAGE;
+        let end = range.end.min(map.len()) / PAGE * PAGE;
+        if end <= start {
+            return;
+        }
+        // SAFETY: the map is read-only and private, and no reference into
+        // the range is held across this call (callers release text they
+        // are done with). MADV_DONTNEED only drops this process's page
+        // table entries there; the next read, if any, maps the file's
+        // octets again.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            if let (Ok(offset), Ok(length)) = (libc::off_t::try_from(start), libc::off_t::try_from(end - start)) {
+                // SAFETY: a plain system call on a descriptor this struct
+                // owns; no memory is passed. It drops clean cached pages of
+                // the range that no one maps; a failure only keeps them.
+                let _ = unsafe { libc::posix_fadvise(file.as_raw_fd(), offset, length, libc::POSIX_FADV_DONTNEED) };
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = file;
     }
 
     /// The owner field of node `index` as written.
@@ -676,6 +718,27 @@ a.tld.\t3600\tIN\tRRSIG\tNSEC 13 2 3600 20261210000000 20261206000000 39652 tld.
 ns1.a.tld.\t86400\tIN\tA\t192.0.2.1\n\
 b.tld.\t86400\tIN\tDS\t1 13 2 00\n\
 b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld. AAAA\n";
+
+    #[test]
+    fn released_text_reads_the_same_from_the_file_again() {
+        // Many names, so that the file spans many pages.
+        let mut text = String::from(ZONE);
+        for i in 0..4000 {
+            text.push_str(&format!("c{i:05}.tld.\t86400\tIN\tNS\tns1.provider.example.\n"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("z");
+        std::fs::write(&path, &text).unwrap();
+        let signed = SignedText::read(&path, &rule()).unwrap().unwrap();
+        assert!(matches!(signed.bytes, Contents::Mapped { .. }));
+        let before = signed.owner(4000);
+        // Unaligned ends, the whole file, and past its end.
+        signed.release(100..60_000);
+        signed.release(0..signed.bytes.len());
+        signed.release(0..usize::MAX);
+        assert_eq!(&signed.bytes[..], text.as_bytes());
+        assert_eq!(signed.owner(4000), before);
+    }
 
     #[test]
     fn finds_names_chain_members_and_due_signatures_in_any_pieces() {
