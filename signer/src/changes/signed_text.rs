@@ -331,8 +331,7 @@ impl SignedText {
 
     /// True when node `index`'s owner is `key`'s name (case aside).
     pub fn is_named(&self, index: usize, key: &NameKey<'_>) -> bool {
-        let node = &self.nodes[index];
-        key.cmp_owner(owner_text_at(&self.bytes, node.offset), node.plain) == Some(Ordering::Equal)
+        self.compare_node(index, key) == Some(Ordering::Equal)
     }
 
     /// Canonical order of node `index`'s owner and `key`'s name; `None`
@@ -355,17 +354,19 @@ impl SignedText {
         let Contents::Mapped { map, file } = &self.bytes else {
             return;
         };
-        const PAGE: usize = 4096;
-        let start = range.start.div_ceil(PAGE) * PAGE;
-        let end = range.end.min(map.len()) / PAGE * PAGE;
+        // A multiple of every page size Linux uses (4, 16 and 64 KiB):
+        // madvise takes only whole pages.
+        const ALIGN: usize = 64 << 10;
+        let start = range.start.div_ceil(ALIGN) * ALIGN;
+        let end = range.end.min(map.len()) / ALIGN * ALIGN;
         if end <= start {
             return;
         }
-        // SAFETY: the map is read-only and private, and no reference into
-        // the range is held across this call (callers release text they
-        // are done with). MADV_DONTNEED only drops this process's page
-        // table entries there; the next read, if any, maps the file's
-        // octets again.
+        // SAFETY: the map is private and read-only, so none of its pages
+        // was ever written: MADV_DONTNEED drops this process's page-table
+        // entries for the range, and the next read of any address there,
+        // through any reference, faults the file's same octets back in
+        // (Signet never changes a zone file in place; see `read`).
         let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
         #[cfg(target_os = "linux")]
         {
