@@ -137,7 +137,7 @@ fn a_zone_that_does_not_verify_leaves_the_old_output() {
 }
 
 #[test]
-fn re_signing_from_a_diff_is_verified_too() {
+fn re_signing_from_a_diff_or_the_whole_zone_is_verified_too() {
     let setup = Setup::new();
     let diff = setup.path("changes.diff");
     std::fs::write(
@@ -167,6 +167,30 @@ fn re_signing_from_a_diff_is_verified_too() {
     assert!(out.status.success(), "{}", text(&out));
     assert_externally_valid(&next, "example.", false);
 
+    // The same change as the whole new zone: spliced and verified too.
+    let new_zone = setup.path("new.zone");
+    let text_of_new = std::fs::read_to_string(&zone)
+        .unwrap()
+        .replace("2024010101", "2024010102")
+        + "new 3600 IN A 192.0.2.77\n";
+    std::fs::write(&new_zone, text_of_new).unwrap();
+    let from_zone = setup.path("from-zone.zone");
+    let zone_args = [
+        s(&new_zone),
+        "--previous",
+        s(&previous),
+        "--output",
+        s(&from_zone),
+        "--verify",
+    ];
+    let out = setup.sign(&zone_args);
+    assert!(
+        out.status.success() && text(&out).contains("around the changes"),
+        "{}",
+        text(&out)
+    );
+    assert_externally_valid(&from_zone, "example.", false);
+
     // A previous zone damaged on disk: one kept signature no longer
     // matches its data. The splice copies it; the check refuses it.
     let damaged = damage_signature(&std::fs::read_to_string(&previous).unwrap(), "mail.example.", "A ");
@@ -180,5 +204,10 @@ fn re_signing_from_a_diff_is_verified_too() {
         text(&refused)
     );
     assert_eq!(std::fs::read(&next).unwrap(), before);
+    let before = std::fs::read(&from_zone).unwrap();
+    let refused = setup.sign(&zone_args);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("mail.example. A"), "{}", text(&refused));
+    assert_eq!(std::fs::read(&from_zone).unwrap(), before);
     assert!(setup.leftovers().is_empty(), "{:?}", setup.leftovers());
 }
