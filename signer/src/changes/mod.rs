@@ -230,6 +230,19 @@ fn keep_rule(request: &Request<'_>) -> KeepRule {
     }
 }
 
+/// The previous signed zone being mapped and indexed on a thread of its
+/// own, started before the new zone is read: the two overlap (the map's
+/// page tables are the kernel's work, on one core).
+pub struct PreviousText(std::thread::JoinHandle<std::io::Result<Result<SignedText, NotSpliceable>>>);
+
+impl PreviousText {
+    /// Starts reading `request.previous` for [`resign_zone`].
+    pub fn start(request: &Request<'_>) -> PreviousText {
+        let (path, rule) = (request.previous.to_path_buf(), keep_rule(request));
+        PreviousText(std::thread::spawn(move || SignedText::read(&path, &rule)))
+    }
+}
+
 /// `--previous` with the whole new zone `zone` (read from `file`): finds
 /// the names where it differs from the previous signed zone, signs the
 /// stretches around them and splices them in, as for a diff.
@@ -239,9 +252,14 @@ pub fn resign_zone(
     request: &Request<'_>,
     zone: &Zone,
     file: &Path,
+    previous: PreviousText,
     warn: &mut dyn FnMut(String),
 ) -> Result<Result<Report, NotSpliceable>, ResignError> {
-    let text = SignedText::read(request.previous, &keep_rule(request)).map_err(|source| ResignError::ReadFile {
+    let text = previous
+        .0
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the thread reading it stopped unexpectedly")));
+    let text = text.map_err(|source| ResignError::ReadFile {
         path: request.previous.to_path_buf(),
         source,
     })?;

@@ -132,13 +132,18 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, Some(path)) => path.clone(),
         (None, None) => bail!("give the zone file, or --config whose [zone] names `unsigned`"),
     };
-    let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
     // With --previous, only the names that changed (and those with
     // signatures due) are signed again and spliced into the previous zone,
-    // unless that cannot give the zone a whole signing gives.
-    if let (Some(request), false) = (&request, args.no_splice) {
+    // unless that cannot give the zone a whole signing gives. The previous
+    // zone is mapped and indexed while the new one is read.
+    let previous_text = request
+        .as_ref()
+        .filter(|_| !args.no_splice)
+        .map(changes::PreviousText::start);
+    let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
+    if let (Some(request), Some(previous_text)) = (&request, previous_text) {
         let started = std::time::Instant::now();
-        let resigned = changes::resign_zone(request, &zone, &zonefile, &mut warn);
+        let resigned = changes::resign_zone(request, &zone, &zonefile, previous_text, &mut warn);
         if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
             return Ok(refuse(&refused, &args.output));
         }
