@@ -220,3 +220,61 @@ fn out_of_zone_records_are_dropped_with_a_warning_never_signed() {
         "out-of-zone data must not be published"
     );
 }
+
+#[test]
+fn a_missing_previous_zone_and_a_bad_diff_are_named_once_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = key(dir.path());
+    let zone = dir.path().join("zone.db");
+    std::fs::write(&zone, zone_with("")).unwrap();
+    let output = dir.path().join("signed.db");
+    let gone = dir.path().join("gone.signed");
+    // From the whole zone and from a diff.
+    for changes in [false, true] {
+        let mut cmd = Command::new(signer_bin());
+        cmd.args(["sign", "--origin", "example", "--key", &key, "--previous"])
+            .arg(&gone)
+            .arg("--output")
+            .arg(&output);
+        if changes {
+            let diff = dir.path().join("changes.diff");
+            std::fs::write(
+                &diff,
+                "-example. 3600 IN SOA ns1.example. host.example. 1 7200 3600 1209600 300\n\
+                 +example. 3600 IN SOA ns1.example. host.example. 2 7200 3600 1209600 300\n",
+            )
+            .unwrap();
+            cmd.arg("--changes").arg(&diff);
+        } else {
+            cmd.arg(&zone);
+        }
+        let result = run(&mut cmd);
+        let said = text(&result);
+        assert_eq!(result.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains("cannot read ") && said.contains("gone.signed: "),
+            "{said}"
+        );
+        assert_eq!(said.matches("No such file").count(), 1, "said twice: {said}");
+        assert!(!output.exists());
+    }
+    // A line of the diff without its marker: said once, with file and line.
+    let previous = dir.path().join("previous.signed");
+    let signed = run(Command::new(signer_bin())
+        .args(["sign", "--origin", "example", "--key", &key, "--output"])
+        .arg(&previous)
+        .arg(&zone));
+    assert!(signed.status.success(), "{}", text(&signed));
+    let result = run(Command::new(signer_bin())
+        .args(["sign", "--origin", "example", "--key", &key, "--previous"])
+        .arg(&previous)
+        .arg("--changes")
+        .arg(&zone)
+        .arg("--output")
+        .arg(&output));
+    let said = text(&result);
+    assert_eq!(result.status.code(), Some(2), "{said}");
+    assert!(said.contains("zone.db:3: a diff line starts with +"), "{said}");
+    assert_eq!(said.matches("a diff line starts").count(), 1, "said twice: {said}");
+    assert!(!output.exists());
+}

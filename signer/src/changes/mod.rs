@@ -104,21 +104,24 @@ pub struct Report {
     pub serial: u32,
 }
 
-/// Why re-signing failed.
+/// Why re-signing failed. Each says its reason once: a wrapped error is
+/// shown as itself (`transparent`), and an I/O error is part of the
+/// message rather than a source, which would print it a second time as
+/// "caused by".
 #[derive(Debug, thiserror::Error)]
 pub enum ResignError {
-    #[error("{0}")]
+    #[error(transparent)]
     Diff(#[from] DiffError),
-    #[error("{0}")]
+    #[error(transparent)]
     Zone(#[from] ZoneError),
     #[error("{0}")]
     Read(ZoneFileError),
-    #[error("{0}")]
+    #[error(transparent)]
     Sign(#[from] SignError),
-    #[error("cannot read {}: {source}", path.display())]
-    ReadFile { path: PathBuf, source: std::io::Error },
-    #[error("writing {}: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot read {}: {error}", path.display())]
+    ReadFile { path: PathBuf, error: std::io::Error },
+    #[error("writing {}: {error}", path.display())]
+    Write { path: PathBuf, error: std::io::Error },
 }
 
 /// Where the new unsigned data comes from.
@@ -259,9 +262,9 @@ pub fn resign_zone(
         .0
         .join()
         .unwrap_or_else(|_| Err(std::io::Error::other("the thread reading it stopped unexpectedly")));
-    let text = text.map_err(|source| ResignError::ReadFile {
+    let text = text.map_err(|error| ResignError::ReadFile {
         path: request.previous.to_path_buf(),
-        source,
+        error,
     })?;
     crate::timing::phase("read previous");
     let text = match text {
@@ -320,9 +323,9 @@ pub fn resign(request: &Request<'_>, changes: &Path, warn: &mut dyn FnMut(String
         warn(warning);
     }
     let diff = diff?;
-    let text = text.map_err(|source| ResignError::ReadFile {
+    let text = text.map_err(|error| ResignError::ReadFile {
         path: request.previous.to_path_buf(),
-        source,
+        error,
     })?;
     crate::timing::phase("read previous");
     let reason = match text {
@@ -816,9 +819,9 @@ fn sign_into_file<T: Send>(
     if let Some(Err(error)) = outcome {
         return Err(error.into());
     }
-    let write_error = |source| ResignError::Write {
+    let write_error = |error| ResignError::Write {
         path: request.output.to_path_buf(),
-        source,
+        error,
     };
     written.map_err(write_error)?;
     crate::timing::phase("sign and write");
