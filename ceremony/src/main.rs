@@ -8,7 +8,8 @@ fn main() -> std::process::ExitCode {
     match ceremony::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let said = keybundles::causes::said_once(e.chain().map(ToString::to_string));
+            eprintln!("error: {}", said.join(": "));
             std::process::ExitCode::FAILURE
         }
     }

@@ -15,6 +15,7 @@
 
 pub mod algorithm;
 pub mod bundle;
+pub mod causes;
 pub mod crypto;
 pub mod denial;
 pub mod dnskey;

@@ -56,8 +56,12 @@ fn usage_error(err: clap::Error) -> ExitCode {
 /// Prints an error with its chain of causes, one per line, and exits 2
 /// ("could not do what was asked"); 1 is kept for "checked, and it is bad".
 fn report(err: &anyhow::Error) -> ExitCode {
-    eprintln!("signer: error: {err}");
-    for cause in err.chain().skip(1) {
+    let said = keybundles::causes::said_once(err.chain().map(ToString::to_string));
+    let mut lines = said.iter();
+    if let Some(first) = lines.next() {
+        eprintln!("signer: error: {first}");
+    }
+    for cause in lines {
         eprintln!("  caused by: {cause}");
     }
     ExitCode::from(2)

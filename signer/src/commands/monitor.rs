@@ -163,8 +163,7 @@ pub fn run(ctx: &Context, args: &MonitorArgs) -> anyhow::Result<ExitCode> {
 
 /// Reports an error that stopped the check as a plugin would: UNKNOWN, exit 3.
 pub fn unknown(err: &anyhow::Error, json: bool) -> ExitCode {
-    let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
-    let message = chain.join(": ");
+    let message = keybundles::causes::said_once(err.chain().map(ToString::to_string)).join(": ");
     if json {
         let doc = serde_json::json!({"status": "UNKNOWN", "code": 3, "summary": message, "error": message});
         println!("{doc}");
