@@ -223,6 +223,22 @@ impl NewZone<'_> {
     }
 }
 
+impl Request<'_> {
+    /// SIGNED as [`SignedText::read`] gave it: indexed, or why it cannot
+    /// be spliced; an error naming the file when it could not be read.
+    fn read_previous(
+        &self,
+        read: std::io::Result<Result<SignedText, NotSpliceable>>,
+    ) -> Result<Result<SignedText, NotSpliceable>, ResignError> {
+        let text = read.map_err(|error| ResignError::ReadFile {
+            path: self.previous.to_path_buf(),
+            error,
+        })?;
+        crate::timing::phase("read previous");
+        Ok(text.map_err(|NotSpliceable(reason)| NotSpliceable(format!("{reason}; only Signet's own form is spliced"))))
+    }
+}
+
 /// The rule a signature of SIGNED is kept by (the same as `--previous`'s).
 fn keep_rule(request: &Request<'_>) -> KeepRule {
     KeepRule {
@@ -262,18 +278,9 @@ pub fn resign_zone(
         .0
         .join()
         .unwrap_or_else(|_| Err(std::io::Error::other("the thread reading it stopped unexpectedly")));
-    let text = text.map_err(|error| ResignError::ReadFile {
-        path: request.previous.to_path_buf(),
-        error,
-    })?;
-    crate::timing::phase("read previous");
-    let text = match text {
+    let text = match request.read_previous(text)? {
         Ok(text) => text,
-        Err(NotSpliceable(reason)) => {
-            return Ok(Err(NotSpliceable(format!(
-                "{reason}; only Signet's own form is spliced"
-            ))))
-        }
+        Err(not) => return Ok(Err(not)),
     };
     let changed = compare::compare(&zone.records, &zone.apex, &text);
     crate::timing::phase("compare");
@@ -323,13 +330,8 @@ pub fn resign(request: &Request<'_>, changes: &Path, warn: &mut dyn FnMut(String
         warn(warning);
     }
     let diff = diff?;
-    let text = text.map_err(|error| ResignError::ReadFile {
-        path: request.previous.to_path_buf(),
-        error,
-    })?;
-    crate::timing::phase("read previous");
-    let reason = match text {
-        Err(NotSpliceable(reason)) => format!("{reason}; only Signet's own form is spliced"),
+    let reason = match request.read_previous(text)? {
+        Err(NotSpliceable(reason)) => reason,
         Ok(text) => match splice(request, &Update::Diff(&diff), text, warn)? {
             Ok(report) => return Ok(report),
             Err(NotSpliceable(reason)) => reason,
