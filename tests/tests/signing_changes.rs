@@ -663,3 +663,90 @@ fn a_diff_made_against_another_zone_is_refused_and_nothing_is_written() {
         assert!(!out.exists(), "a refused diff must leave no output");
     }
 }
+
+/// The previous signed zone cut short — at the end of a line, inside one,
+/// and by dropping only the end line — is a smaller but well-formed zone
+/// file (or, cut inside a line, one whose last record is wrong). From a
+/// diff, whose data comes from that file, it is refused (exit 2, nothing
+/// written). From the whole new zone it is signed whole, saying why, and
+/// the names after the cut come from the new zone; a last line cut in two
+/// is a syntax error in the previous zone, named by file and line.
+#[test]
+fn a_previous_zone_cut_short_is_refused_from_a_diff_and_resigned_whole_from_the_zone() {
+    require_tool("ldns-compare-zones");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let validity = validity();
+    let (signed, new, diff) = prepare(dir.path(), &keys, &validity, Version::New, &[]);
+    let text_whole = std::fs::read_to_string(&signed).unwrap();
+    assert!(
+        text_whole.ends_with("\n; end of zone tld.\n"),
+        "a signed zone ends with its end line"
+    );
+    let last_name = text_whole.rfind("\nd0").unwrap() + 1;
+    let end_line = text_whole.len() - "; end of zone tld.\n".len();
+    // (where, what the refusal says, whether the rest still reads)
+    let cuts = [
+        (last_name, "may have been cut short", true),
+        (end_line, "may have been cut short", true),
+        (last_name + 10, "stops without a newline: it was cut short", false),
+    ];
+    let command = |args: &[&str]| {
+        let mut cmd = Command::new(signer_bin());
+        cmd.args(["sign", "--origin", "tld"]).args(args);
+        for key in &keys {
+            cmd.args(["--key", key]);
+        }
+        run(&mut cmd)
+    };
+    for (cut, words, reads) in cuts {
+        let short = dir.path().join("short.signed");
+        std::fs::write(&short, &text_whole[..cut]).unwrap();
+        let out = dir.path().join("new.signed");
+        let result = command(&[
+            "--previous",
+            path_str(&short),
+            "--changes",
+            path_str(&diff),
+            "--output",
+            path_str(&out),
+        ]);
+        let said = text(&result);
+        assert_eq!(result.status.code(), Some(2), "cut at {cut}: {said}");
+        assert!(
+            said.contains("short.signed: ") && said.contains(words) && said.contains("must be whole"),
+            "cut at {cut}: {said}"
+        );
+        assert!(!out.exists(), "cut at {cut}: a refused re-signing must leave no output");
+
+        let result = command(&[
+            path_str(&new),
+            "--previous",
+            path_str(&short),
+            "--output",
+            path_str(&out),
+        ]);
+        let said = text(&result);
+        assert!(
+            said.contains("signing the whole zone, keeping the previous signatures still good: ")
+                && said.contains(words),
+            "cut at {cut}: {said}"
+        );
+        if !reads {
+            assert_eq!(result.status.code(), Some(2), "cut at {cut}: {said}");
+            assert!(said.contains("short.signed:"), "cut at {cut}: {said}");
+            assert!(!out.exists(), "cut at {cut}: nothing is written");
+            continue;
+        }
+        assert!(result.status.success(), "cut at {cut}: {said}");
+        let lines = without_signatures(&out);
+        assert_eq!(lines.last().map(String::as_str), Some("; end of zone tld."));
+        let after_cut = &text_whole[last_name..last_name + 8];
+        assert!(
+            lines.iter().any(|l| l.starts_with(after_cut)),
+            "cut at {cut}: {after_cut} is signed from the new zone"
+        );
+        assert_externally_valid(&out, "tld.", false);
+        std::fs::remove_file(&out).unwrap();
+    }
+}

@@ -222,7 +222,7 @@ mod tests {
             keys: vec![(1, 13)],
             signer: "tld.".into(),
         };
-        let bytes = format!("{APEX_LINES}{rest}").into_bytes();
+        let bytes = format!("{APEX_LINES}{rest}; end of zone tld.\n").into_bytes();
         SignedText::index(Contents::Owned(bytes), Path::new("old.signed"), &rule).unwrap()
     }
 

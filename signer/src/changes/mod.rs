@@ -122,6 +122,13 @@ pub enum ResignError {
     ReadFile { path: PathBuf, error: std::io::Error },
     #[error("writing {}: {error}", path.display())]
     Write { path: PathBuf, error: std::io::Error },
+    #[error(
+        "{}: {why}. --changes takes the zone's data from this file, so it must be whole; \
+         sign from the whole zone file instead (signer sign ZONEFILE --previous {}), which needs no end line",
+        path.display(),
+        path.display()
+    )]
+    NotWhole { path: PathBuf, why: String },
 }
 
 /// Where the new unsigned data comes from.
@@ -331,13 +338,42 @@ pub fn resign(request: &Request<'_>, changes: &Path, warn: &mut dyn FnMut(String
     }
     let diff = diff?;
     let reason = match request.read_previous(text)? {
-        Err(NotSpliceable(reason)) => reason,
+        Err(NotSpliceable(reason)) => {
+            require_whole(request.previous, request.apex)?;
+            reason
+        }
         Ok(text) => match splice(request, &Update::Diff(&diff), text, warn)? {
             Ok(report) => return Ok(report),
             Err(NotSpliceable(reason)) => reason,
         },
     };
     resign_whole(request, &diff, reason, warn)
+}
+
+/// Refuses a previous zone file that does not end with Signet's end line
+/// ([`crate::zone::end_line`]): re-signing it whole from a diff would
+/// take a copy cut short for a smaller zone. Reads only the file's tail.
+fn require_whole(path: &Path, apex: &Name) -> Result<(), ResignError> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    /// Far more than an end line; a longer last line is not one.
+    const TAIL: u64 = 4096;
+    let read_error = |error| ResignError::ReadFile {
+        path: path.to_path_buf(),
+        error,
+    };
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let length = file.metadata().map_err(read_error)?.len();
+    file.seek(SeekFrom::Start(length.saturating_sub(TAIL)))
+        .map_err(read_error)?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).map_err(read_error)?;
+    let apex = apex.to_lowercase().to_string();
+    crate::zone::end_line::find(&tail, &apex)
+        .map(|_| ())
+        .map_err(|why| ResignError::NotWhole {
+            path: path.to_path_buf(),
+            why,
+        })
 }
 
 /// Re-signs the stretches around the changes and splices them in; `Ok(Err(..))`
@@ -534,7 +570,7 @@ fn splice(
             let mut copier = copier.borrow_mut();
             let mut slices = Vec::new();
             copier.copy_to(ranges.len(), &mut slices);
-            slices.push(IoSlice::new(&text.bytes[copier.copied..]));
+            slices.push(IoSlice::new(&text.bytes[copier.copied..text.end]));
             write_all_vectored(w, &mut slices)
         },
     )?;
@@ -810,7 +846,7 @@ fn sign_into_file<T: Send>(
                 |chunk| write(w, chunk).map_err(SignError::Io),
             );
             let io = match &result {
-                Ok(_) => finish(w),
+                Ok(_) => finish(w).and_then(|()| w.write_all(crate::zone::end_line::line(request.apex).as_bytes())),
                 Err(error) => Err(std::io::Error::other(error.to_string())),
             };
             outcome = Some(result);

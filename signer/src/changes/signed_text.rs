@@ -2,12 +2,14 @@
 //!
 //! Re-signing from a diff copies most of the previous signed zone as it
 //! is; only the names near a change are parsed. That needs the file in
-//! the form Signet writes it (as ldns-signzone does too): one record per
+//! the form Signet writes it: one record per
 //! line, each with its absolute owner and tab-separated fields, names in
 //! canonical order (RFC 4034 §6.1), the records of a name together. One
 //! pass on all cores finds where each name starts, checks that form, and
 //! notes what is in each name's RRSIGs (times, key tags) — enough to know
-//! which names need new signatures, without decoding a single one.
+//! which names need new signatures, without decoding a single one. The
+//! file must end with Signet's end line ([`crate::zone::end_line`]): a
+//! copy cut short is never taken for a smaller zone.
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ use keybundles::time::{from_serial, parse_rrsig_time};
 use keybundles::Name;
 use memchr::memchr;
 use rayon::prelude::*;
+
+use crate::zone::end_line;
 
 /// Why a file cannot be re-signed by splicing (it can still be re-signed whole).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +84,9 @@ pub struct SignedText {
     pub path: PathBuf,
     pub bytes: Contents,
     pub nodes: Vec<TextNode>,
+    /// Where the records end: the offset of the end line
+    /// ([`crate::zone::end_line`]), which is not a node.
+    pub end: usize,
     /// RRSIG records in the file.
     pub signatures: usize,
     /// The file has NSEC3 or NSEC3PARAM records.
@@ -238,10 +245,14 @@ impl SignedText {
         rule: &KeepRule,
         pieces: usize,
     ) -> Result<SignedText, NotSpliceable> {
-        let pieces = line_pieces(&bytes, pieces);
+        // Only a file that ends as Signet ends it is known to be whole.
+        let end =
+            end_line::find(&bytes, &rule.signer).map_err(|why| NotSpliceable(format!("{}: {why}", path.display())))?;
+        let records = &bytes[..end];
+        let pieces = line_pieces(records, pieces);
         let scans: Vec<PieceScan> = pieces
             .par_windows(2)
-            .map(|w| scan_piece(&bytes[w[0]..w[1]], w[0], rule))
+            .map(|w| scan_piece(&records[w[0]..w[1]], w[0], rule))
             .collect();
         let mut nodes: Vec<TextNode> = Vec::with_capacity(scans.iter().map(|s| s.nodes.len()).sum());
         let (mut lines, mut signatures, mut nsec3) = (0u32, 0, false);
@@ -289,6 +300,7 @@ impl SignedText {
             path: path.to_path_buf(),
             bytes,
             nodes,
+            end,
             signatures,
             nsec3,
             samples,
@@ -302,10 +314,10 @@ impl SignedText {
         owner_at(&self.bytes, self.nodes[index].offset).unwrap_or_else(|_| Name::root())
     }
 
-    /// Byte range of nodes `first..end` (to the end of the file when `end`
-    /// is the node count; empty at `first` when `end` is `first`).
+    /// Byte range of nodes `first..end` (to the end line when `end` is the
+    /// node count; empty at `first` when `end` is `first`).
     pub fn byte_range(&self, first: usize, end: usize) -> std::ops::Range<usize> {
-        let at = |k: usize| self.nodes.get(k).map_or(self.bytes.len(), |n| n.offset);
+        let at = |k: usize| self.nodes.get(k).map_or(self.end, |n| n.offset);
         at(first)..at(end)
     }
 
@@ -720,6 +732,11 @@ ns1.a.tld.\t86400\tIN\tA\t192.0.2.1\n\
 b.tld.\t86400\tIN\tDS\t1 13 2 00\n\
 b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld. AAAA\n";
 
+    /// `records` as a whole signed zone file: with the end line.
+    fn whole(records: &str) -> Vec<u8> {
+        format!("{records}; end of zone tld.\n").into_bytes()
+    }
+
     #[test]
     fn released_text_reads_the_same_from_the_file_again() {
         // Many names, so that the file spans many pages.
@@ -727,6 +744,7 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
         for i in 0..4000 {
             text.push_str(&format!("c{i:05}.tld.\t86400\tIN\tNS\tns1.provider.example.\n"));
         }
+        text.push_str("; end of zone tld.\n");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("z");
         std::fs::write(&path, &text).unwrap();
@@ -743,7 +761,7 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
 
     #[test]
     fn finds_names_chain_members_and_due_signatures_in_any_pieces() {
-        let bytes = ZONE.as_bytes().to_vec();
+        let bytes = whole(ZONE);
         let expected = [
             // (line, has NSEC, due)
             (1, true, false),
@@ -795,7 +813,7 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
             text.push_str(&format!("{name}\t86400\tIN\tA\t192.0.2.1\n"));
             text.push_str(&format!("{name}\t86400\tIN\tAAAA\t2001:db8::1\n"));
         }
-        (text.into_bytes(), names)
+        (whole(&text), names)
     }
 
     #[test]
@@ -916,14 +934,39 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
                 ":8:",
                 "owner 'b..tld.'",
             ),
+            // An end line anywhere but last is a comment like any other.
+            (
+                ZONE.replace("b.tld.\t86400\tIN\tDS", "; end of zone tld.\nb.tld.\t86400\tIN\tDS"),
+                ":8:",
+                "a comment",
+            ),
         ];
         for (text, line, words) in cases {
-            let error = SignedText::index(Contents::Owned(text.clone().into_bytes()), Path::new("z"), &rule())
+            let error = SignedText::index(Contents::Owned(whole(&text)), Path::new("z"), &rule())
                 .err()
                 .unwrap_or_else(|| panic!("accepted {text}"))
                 .0;
             assert!(error.contains(line) && error.contains(words), "{error}");
         }
+    }
+
+    #[test]
+    fn refuses_a_file_cut_short_or_ending_another_zone() {
+        let full = whole(ZONE);
+        // Cut after a whole line, inside one, and inside the end line.
+        for cut in [ZONE.find("\nb.tld.").unwrap() + 1, ZONE.len() - 3, full.len() - 1] {
+            let error = SignedText::index(Contents::Owned(full[..cut].to_vec()), Path::new("z"), &rule())
+                .err()
+                .unwrap_or_else(|| panic!("accepted the file cut at {cut}"))
+                .0;
+            assert!(error.starts_with("z: ") && error.contains("cut short"), "{error}");
+        }
+        let other = format!("{ZONE}; end of zone example.\n");
+        let error = SignedText::index(Contents::Owned(other.into_bytes()), Path::new("z"), &rule())
+            .err()
+            .expect("another zone's end")
+            .0;
+        assert_eq!(error, "z: it ends the zone example., not tld.");
     }
 
     #[test]

@@ -189,7 +189,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
                 |text| w.write_all(text.as_bytes()).map_err(SignError::Io),
             );
             let io_result = match &result {
-                Ok(_) => Ok(()),
+                Ok(_) => w.write_all(crate::zone::end_line::line(&origin).as_bytes()),
                 Err(err) => Err(std::io::Error::other(err.to_string())),
             };
             outcome = Some(result);

@@ -239,6 +239,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         },
     )
     .context("signing")?;
+    bytes.extend_from_slice(crate::zone::end_line::line(origin).as_bytes());
     drop(previous);
     let reused = stats.reused;
 

@@ -2,6 +2,7 @@
 //! canonical order (RFC 4034 §6) ready for signing.
 
 mod checks;
+pub mod end_line;
 mod load;
 mod locations;
 mod order;
