@@ -82,6 +82,8 @@ pub enum DiffError {
     },
     #[error("{} has no SOA record at the apex: is it the signed zone the diff was made against?", signed_path.display())]
     NoSoa { signed_path: PathBuf },
+    #[error("{location}: the last line stops without a newline, so the diff may have been cut short (a write or transfer that stopped), and the changes after the cut would be lost without a word; if it is whole, end it with a newline")]
+    CutShort { location: Location },
     #[error("{location}: removes {record}, which is not in {}; was the diff made against this zone?", signed_path.display())]
     NotPresent {
         location: Location,
@@ -140,6 +142,15 @@ impl ZoneDiff {
         let mut removed_text = Vec::with_capacity(text.len() / 2);
         let mut added_text = Vec::with_capacity(text.len() / 2);
         let file: Arc<Path> = path.into();
+        // The diff is the only record of the registry's changes: one cut
+        // short at a line's end cannot be told from a whole one, but one
+        // cut inside a line can.
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            let line = memchr::memchr_iter(b'\n', text).count() + 1;
+            return Err(DiffError::CutShort {
+                location: Location { file, line },
+            });
+        }
         for (number, line) in text.split(|&b| b == b'\n').enumerate() {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.first() == Some(&b'$') {
@@ -421,6 +432,9 @@ mod tests {
             (format!("{SOAS}+example. 300 IN DNSKEY 256 3 13 AAAA\n"), "changes.diff:3", "DNSKEY"),
             (format!("{SOAS}+a.other. 300 IN A 192.0.2.1\n"), "changes.diff:3", "outside the zone"),
             (format!("{SOAS}+a.example. 300 IN A 192.0.2.300\n"), "changes.diff:3", ""),
+            // Cut inside its last line: what followed is unknown.
+            (format!("{SOAS}+a.example. 300 IN A 192.0.2"), "changes.diff:3", "cut short"),
+            (format!("{SOAS}+a.example. 300 IN A 192.0.2.1\n-b.exa"), "changes.diff:4", "cut short"),
         ];
         for (text, place, words) in cases {
             let error = parse(&text).expect_err(&text).to_string();
