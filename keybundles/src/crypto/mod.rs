@@ -220,12 +220,14 @@ pub struct RsaPrivateParts<'a> {
     pub coefficient: &'a [u8],
 }
 
-/// Makes the random number generator ready before the first signature.
+/// Makes AWS-LC's random number generator ready before the first signature.
 ///
 /// AWS-LC seeds its generator from CPU timing jitter the first time the
 /// process uses it: about 20 ms on one thread, while every other signing
 /// thread waits for it. A signer calls this on a spare thread while it
-/// reads the zone, so the signing threads start at once.
+/// reads the zone, so the signing threads start at once — when its keys
+/// use that generator at all ([`SigningKey::draws_from_aws_lc_random`]).
+/// P-256 nonces come from the operating system's generator ([`presign`]).
 pub fn warm_up_random() {
     use aws_lc_rs::rand::SecureRandom as _;
     let mut byte = [0u8; 1];
@@ -335,6 +337,13 @@ impl SigningKey {
 
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
+    }
+
+    /// True when signing draws from AWS-LC's random generator: RSA (its
+    /// blinding) and P-384 (its nonces). P-256 nonces come from the
+    /// operating system's generator and Ed25519 needs none (RFC 8032).
+    pub fn draws_from_aws_lc_random(&self) -> bool {
+        matches!(self.inner, Inner::Rsa(_) | Inner::Ecdsa(_))
     }
 
     /// The public key in DNSKEY encoding.

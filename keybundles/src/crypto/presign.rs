@@ -19,9 +19,13 @@
 //!
 //! What keeps it as safe as AWS-LC's own signing:
 //!
-//! - k is drawn uniformly from [1, n-1] by rejection sampling from AWS-LC's
-//!   random generator (`aws-lc-rs`'s `SystemRandom`, the generator behind
-//!   AWS-LC's own nonces and Signet's keys).
+//! - k is drawn uniformly from [1, n-1] by rejection sampling from the
+//!   operating system's generator (`getrandom(2)` on Linux, through
+//!   `ring`'s `SystemRandom`), as BoringSSL- and RustCrypto-based signers
+//!   draw theirs. Not AWS-LC's generator: that one seeds itself from CPU
+//!   timing jitter the first time a process uses it, 20 ms before the
+//!   first signature (a twentieth of a re-signing from a diff), while the
+//!   kernel's is seeded at boot.
 //! - k·G is AWS-LC's constant-time multiplication of the generator, the one
 //!   its signing uses; the arithmetic modulo n is `p256`'s constant-time
 //!   scalar arithmetic, and the batch inversion is a constant-time
@@ -40,11 +44,11 @@
 
 use std::cell::RefCell;
 
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use p256::elliptic_curve::ff::Field as _;
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::PrimeField as _;
 use p256::{FieldBytes, Scalar, U256};
+use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::p256_ops::{generator_x, invert_all, private_scalar_for, scalar_of, WIDTH};
@@ -181,7 +185,7 @@ mod tests {
     use crate::dnskey::Dnskey;
 
     fn key_pair() -> (EcdsaKeyPair, P256Signer, Dnskey) {
-        let rng = SystemRandom::new();
+        let rng = aws_lc_rs::rand::SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("key");
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).expect("key");
         let d = pair.private_key().as_be_bytes().expect("scalar");

@@ -98,7 +98,9 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, None) => DEFAULT_REFRESH,
     };
     crate::timing::start();
-    std::thread::spawn(keybundles::crypto::warm_up_random);
+    if keys.iter().any(|k| k.signing.draws_from_aws_lc_random()) {
+        std::thread::spawn(keybundles::crypto::warm_up_random);
+    }
     let verification = args
         .verify
         .then(|| OutputVerification::new(&origin, &keys, &policy, ctx.now));

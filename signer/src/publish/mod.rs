@@ -171,7 +171,9 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         _ => {}
     }
 
-    // 3. Read and sign.
+    // 3. Read and sign. The keys are loaded after the zone, so AWS-LC's
+    // generator is readied while it is read whatever they are (for P-256
+    // and Ed25519 keys it is simply not used).
     std::thread::spawn(keybundles::crypto::warm_up_random);
     let mut zone = zone::load(&req.zone, origin, &LoadOptions::default(), &mut |m| warn(m))
         .with_context(|| format!("reading the unsigned zone {}", req.zone.display()))?;
