@@ -229,11 +229,20 @@ fn a_missing_previous_zone_and_a_bad_diff_are_named_once_and_nothing_is_written(
     std::fs::write(&zone, zone_with("")).unwrap();
     let output = dir.path().join("signed.db");
     let gone = dir.path().join("gone.signed");
-    // From the whole zone and from a diff.
-    for changes in [false, true] {
+    let a_directory = dir.path().join("a-directory.signed");
+    std::fs::create_dir(&a_directory).unwrap();
+    // From the whole zone and from a diff; a file that is not there, and
+    // a directory (whose map fails with "No such device").
+    let cases = [
+        (false, &gone, "No such file"),
+        (true, &gone, "No such file"),
+        (false, &a_directory, "is a directory"),
+        (true, &a_directory, "is a directory"),
+    ];
+    for (changes, previous, why) in cases {
         let mut cmd = Command::new(signer_bin());
         cmd.args(["sign", "--origin", "example", "--key", &key, "--previous"])
-            .arg(&gone)
+            .arg(previous)
             .arg("--output")
             .arg(&output);
         if changes {
@@ -251,11 +260,12 @@ fn a_missing_previous_zone_and_a_bad_diff_are_named_once_and_nothing_is_written(
         let result = run(&mut cmd);
         let said = text(&result);
         assert_eq!(result.status.code(), Some(2), "{said}");
+        let name = previous.file_name().unwrap().to_str().unwrap();
         assert!(
-            said.contains("cannot read ") && said.contains("gone.signed: "),
+            said.contains("cannot read ") && said.contains(&format!("{name}: {why}")),
             "{said}"
         );
-        assert_eq!(said.matches("No such file").count(), 1, "said twice: {said}");
+        assert_eq!(said.matches(why).count(), 1, "said twice: {said}");
         assert!(!output.exists());
     }
     // A line of the diff without its marker: said once, with file and line.

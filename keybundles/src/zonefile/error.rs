@@ -35,10 +35,22 @@ impl fmt::Display for Warning {
 
 /// An error at a line of a zone file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{location}: {kind}")]
 pub struct ZoneFileError {
     pub location: Location,
     pub kind: ZoneFileErrorKind,
+}
+
+impl fmt::Display for ZoneFileError {
+    /// `file:line: what`; a file that could not be read at all (line 0) is
+    /// named by the message alone ("cannot read FILE: …"), not as "FILE:0:".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ZoneFileErrorKind::Io { path, .. } if self.location.line == 0 && *self.location.file == **path => {
+                write!(f, "{}", self.kind)
+            }
+            _ => write!(f, "{}: {}", self.location, self.kind),
+        }
+    }
 }
 
 /// What went wrong.

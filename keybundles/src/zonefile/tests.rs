@@ -403,6 +403,15 @@ fn include_errors() {
     assert!(e.to_string().contains("nope.db"), "{e}");
     assert!(results[2].is_ok());
 
+    // A file that cannot be read at all is named once, without a line.
+    let gone = dir.0.join("gone.db");
+    let Err(e) = ZoneReader::open(&gone, &origin()) else {
+        panic!("opened a missing file")
+    };
+    let said = e.to_string();
+    assert!(said.starts_with(&format!("cannot read {}: ", gone.display())), "{said}");
+    assert!(!said.contains(":0:"), "{said}");
+
     dir.write("a.db", "$TTL 60\nx A 192.0.2.1\n$INCLUDE b.db\n");
     dir.write("b.db", "$INCLUDE a.db\n");
     let a = dir.0.join("a.db");

@@ -219,7 +219,12 @@ impl SignedText {
     /// the form splicing needs.
     pub fn read(path: &Path, rule: &KeepRule) -> std::io::Result<Result<SignedText, NotSpliceable>> {
         let file = std::fs::File::open(path)?;
-        if file.metadata()?.len() == 0 {
+        let metadata = file.metadata()?;
+        if metadata.is_dir() {
+            // Mapping one fails with "No such device".
+            return Err(std::io::ErrorKind::IsADirectory.into());
+        }
+        if metadata.len() == 0 {
             return Ok(Err(NotSpliceable(format!("{} is empty", path.display()))));
         }
         // SAFETY: the map is only read. Signet never changes a zone file

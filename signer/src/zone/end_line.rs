@@ -36,6 +36,9 @@ pub fn find(bytes: &[u8], apex: &str) -> Result<usize, String> {
             "its last line stops without a newline: it was cut short".into()
         });
     };
+    if body.ends_with(b"\r") {
+        return Err("its lines end with CR LF, not with LF as Signet writes them: it was converted since".into());
+    }
     let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
     let last = &bytes[start..];
     if last.eq_ignore_ascii_case(expected.as_bytes()) {
@@ -76,6 +79,8 @@ mod tests {
             let why = find(&whole.as_bytes()[..cut], APEX).expect_err("cut short");
             assert!(why.contains("cut short") || why == "it is empty", "cut at {cut}: {why}");
         }
+        let converted = whole.replace('\n', "\r\n");
+        assert!(find(converted.as_bytes(), APEX).expect_err("CR LF").contains("CR LF"));
         let other = whole.replace("zone tld.", "zone example.");
         assert_eq!(
             find(other.as_bytes(), APEX),
