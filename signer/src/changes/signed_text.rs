@@ -2,9 +2,9 @@
 //!
 //! Re-signing from a diff copies most of the previous signed zone as it
 //! is; only the names near a change are parsed. That needs the file in
-//! the form Signet writes it: one record per
-//! line, each with its absolute owner and tab-separated fields, names in
-//! canonical order (RFC 4034 §6.1), the records of a name together. One
+//! the form Signet writes it: one record per line, each with its absolute
+//! owner and tab-separated fields, names in canonical order (RFC 4034
+//! §6.1), the records of a name together. One
 //! pass on all cores finds where each name starts, checks that form, and
 //! notes what is in each name's RRSIGs (times, key tags) — enough to know
 //! which names need new signatures, without decoding a single one. The
