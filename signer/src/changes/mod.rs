@@ -338,10 +338,7 @@ pub fn resign(request: &Request<'_>, changes: &Path, warn: &mut dyn FnMut(String
     }
     let diff = diff?;
     let reason = match request.read_previous(text)? {
-        Err(NotSpliceable(reason)) => {
-            require_whole(request.previous, request.apex)?;
-            reason
-        }
+        Err(NotSpliceable(reason)) => reason,
         Ok(text) => match splice(request, &Update::Diff(&diff), text, warn)? {
             Ok(report) => return Ok(report),
             Err(NotSpliceable(reason)) => reason,
@@ -782,6 +779,8 @@ fn resign_whole(
     reason: String,
     warn: &mut dyn FnMut(String),
 ) -> Result<Report, ResignError> {
+    // The zone's data comes from SIGNED here: it must be whole.
+    require_whole(request.previous, request.apex)?;
     let read = zone::read_records(request.previous, request.apex).map_err(ResignError::Read)?;
     for warning in &read.warnings {
         warn(warning.to_string());
