@@ -185,7 +185,9 @@ pub struct SignArgs {
     /// made, as lines `-RECORD` (remove) and `+RECORD` (add), the old SOA
     /// removed and the new one added (`ldns-compare-zones -a -s OLD NEW`
     /// writes this). Only the names around the changes and the signatures
-    /// due are signed again; the rest of SIGNED is copied as it is. See
+    /// due are signed again; the rest of SIGNED is copied as it is. SIGNED
+    /// must be a signed zone Signet wrote, whole: ending with its line
+    /// `; end of zone APEX` (a copy cut short is refused). See
     /// docs/incremental.md.
     #[arg(long, value_name = "DIFF", requires = "previous", conflicts_with = "zonefile")]
     pub changes: Option<PathBuf>,
