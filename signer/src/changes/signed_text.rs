@@ -4,12 +4,12 @@
 //! is; only the names near a change are parsed. That needs the file in
 //! the form Signet writes it: one record per line, each with its absolute
 //! owner and tab-separated fields, names in canonical order (RFC 4034
-//! §6.1), the records of a name together. One
-//! pass on all cores finds where each name starts, checks that form, and
-//! notes what is in each name's RRSIGs (times, key tags) — enough to know
-//! which names need new signatures, without decoding a single one. The
-//! file must end with Signet's end line ([`crate::zone::end_line`]): a
-//! copy cut short is never taken for a smaller zone.
+//! §6.1), the records of a name together, and Signet's end line last
+//! ([`crate::zone::end_line`]), so that a copy cut short is never taken
+//! for a smaller zone. One pass on all cores finds where each name
+//! starts, checks that form, and notes what is in each name's RRSIGs
+//! (times, key tags) — enough to know which names need new signatures,
+//! without decoding a single one.
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
@@ -745,11 +745,11 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
     #[test]
     fn released_text_reads_the_same_from_the_file_again() {
         // Many names, so that the file spans many pages.
-        let mut text = String::from(ZONE);
+        let mut records = String::from(ZONE);
         for i in 0..4000 {
-            text.push_str(&format!("c{i:05}.tld.\t86400\tIN\tNS\tns1.provider.example.\n"));
+            records.push_str(&format!("c{i:05}.tld.\t86400\tIN\tNS\tns1.provider.example.\n"));
         }
-        text.push_str("; end of zone tld.\n");
+        let text = whole(&records);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("z");
         std::fs::write(&path, &text).unwrap();
@@ -760,7 +760,7 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
         signed.release(100..60_000);
         signed.release(0..signed.bytes.len());
         signed.release(0..usize::MAX);
-        assert_eq!(&signed.bytes[..], text.as_bytes());
+        assert_eq!(&signed.bytes[..], &text[..]);
         assert_eq!(signed.owner(4000), before);
     }
 
