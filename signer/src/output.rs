@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Permissions for a new file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,10 +36,29 @@ pub fn write_atomically_checked<F>(path: &Path, mode: FileMode, fill: F, check: 
 where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let staged = stage(path, mode, fill)?;
+    if let Some(check) = check {
+        check(staged.temp.path())?;
+    }
+    staged.commit()
+}
+
+/// A new file written in full and synced beside the one it is to replace,
+/// under a temporary name: [`Staged::commit`] renames it into place,
+/// dropping it removes it. `signer publish` writes the zone this way while
+/// its guardrails run, and only commits if they pass.
+pub struct Staged {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+    mode: FileMode,
+}
+
+/// Writes what `fill` writes to a temporary file beside `path`, and syncs
+/// it; `path` is not touched yet.
+pub fn stage<F>(path: &Path, mode: FileMode, fill: F) -> io::Result<Staged>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()>,
+{
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -48,21 +67,36 @@ where
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{file_name}."))
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(directory_of(path))?;
     {
         let mut writer = Buffered::new(EarlyWriteback::new(temp.as_file()));
         fill(&mut writer)?;
         writer.flush()?;
     }
     temp.as_file().sync_all()?;
-    if let Some(check) = check {
-        check(temp.path())?;
+    Ok(Staged {
+        temp,
+        path: path.to_path_buf(),
+        mode,
+    })
+}
+
+impl Staged {
+    /// Renames the staged file over its target, durably.
+    pub fn commit(self) -> io::Result<()> {
+        if self.mode == FileMode::Public {
+            set_mode(self.temp.as_file(), 0o644)?;
+        }
+        self.temp.persist(&self.path).map_err(|e| e.error)?;
+        sync_dir(directory_of(&self.path))
     }
-    if mode == FileMode::Public {
-        set_mode(temp.as_file(), 0o644)?;
+}
+
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     }
-    temp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
 }
 
 /// Writes all of `slices`, a megabyte or so per system call
@@ -307,6 +341,37 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_staged_file_replaces_the_old_one_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone");
+        write_atomically(&path, FileMode::Public, |w| w.write_all(b"old")).unwrap();
+        let staged = stage(&path, FileMode::Public, |w| w.write_all(b"refused")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "the staged file is beside it"
+        );
+        drop(staged);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "a dropped stage leaves nothing"
+        );
+        let staged = stage(&path, FileMode::Public, |w| w.write_all(b"new")).unwrap();
+        staged.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644);
+        }
     }
 
     #[test]
