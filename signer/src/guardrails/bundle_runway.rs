@@ -28,9 +28,7 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
     };
     let until = inputs
         .facts
-        .signed
-        .values()
-        .flatten()
+        .all_sigs()
         .map(|s| s.expiration)
         .max()
         .unwrap_or(inputs.now);

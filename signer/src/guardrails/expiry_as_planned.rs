@@ -12,7 +12,9 @@
 //! `refresh` left, or they should have been made again.
 
 use keybundles::time::format_duration;
+use rayon::prelude::*;
 
+use super::facts::{SigTimes, SignedRRset};
 use super::{when, Inputs, Outcome, Status};
 use crate::config::SignatureSection;
 use crate::signing::{Denial, SigningPolicy};
@@ -45,53 +47,19 @@ pub fn planned_expiration(s: &SignatureSection, owner: &Name, rtype: Rtype, ince
 
 pub fn check(inputs: &Inputs<'_>) -> Outcome {
     let s = &inputs.config.signatures;
-    let mut findings = Vec::new();
-    let mut checked = 0usize;
-    let mut sorted: Vec<_> = inputs.facts.signed.iter().collect();
-    sorted.sort_by(|a, b| a.0 .0.canonical_cmp(&b.0 .0).then(a.0 .1.cmp(&b.0 .1)));
-    for ((owner, rtype), sigs) in sorted {
-        // With imported bundles the key-set signatures follow the bundle's
-        // own plan, checked by bundle-runway.
-        if inputs.bundles_in_use() && matches!(*rtype, Rtype::DNSKEY | Rtype::CDS | Rtype::CDNSKEY) {
-            continue;
-        }
-        for sig in sigs {
-            checked += 1;
-            let made = sig.inception + s.inception_offset;
-            let planned = planned_expiration(s, owner, *rtype, sig.inception, inputs.expiration_cap);
-            let key = sig.key_tag;
-            if sig.expiration < planned {
-                findings.push(format!(
-                    "{owner} {rtype} {key}: expires {}, {} EARLIER than planned ({}) for a signature made {}",
-                    when(sig.expiration),
-                    format_duration(planned - sig.expiration),
-                    when(planned),
-                    when(made)
-                ));
-            } else if sig.expiration > planned {
-                findings.push(format!(
-                    "{owner} {rtype} {key}: expires {}, {} later than planned ({}) for a signature made {}",
-                    when(sig.expiration),
-                    format_duration(sig.expiration - planned),
-                    when(planned),
-                    when(made)
-                ));
-            } else if made > inputs.now {
-                findings.push(format!(
-                    "{owner} {rtype} {key}: inception {} is after now less the inception offset ({})",
-                    when(sig.inception),
-                    format_duration(s.inception_offset)
-                ));
-            } else if made < inputs.now && sig.expiration - inputs.now < s.refresh {
-                findings.push(format!(
-                    "{owner} {rtype} {key}: kept from {} with only {} left, less than signatures.refresh ({}); it should have been made again",
-                    when(made),
-                    format_duration(sig.expiration - inputs.now),
-                    format_duration(s.refresh)
-                ));
-            }
-        }
-    }
+    // With imported bundles the key-set signatures follow the bundle's
+    // own plan, checked by bundle-runway.
+    let checked_here = |set: &&SignedRRset| {
+        !(inputs.bundles_in_use() && matches!(set.rtype, Rtype::DNSKEY | Rtype::CDS | Rtype::CDNSKEY))
+    };
+    let signed = &inputs.facts.signed;
+    let checked: usize = signed.par_iter().filter(checked_here).map(|set| set.sigs.len()).sum();
+    // In canonical order (rayon's collect keeps it).
+    let findings: Vec<String> = signed
+        .par_iter()
+        .filter(checked_here)
+        .flat_map_iter(|set| set.sigs.iter().filter_map(move |sig| finding(inputs, set, sig)))
+        .collect();
     if findings.is_empty() {
         return Outcome::pass(
             NAME,
@@ -112,4 +80,44 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
         ),
     )
     .with_findings(findings)
+}
+
+/// What is wrong with the times of `sig`, one of `set`'s signatures.
+fn finding(inputs: &Inputs<'_>, set: &SignedRRset, sig: &SigTimes) -> Option<String> {
+    let s = &inputs.config.signatures;
+    let (owner, rtype, key) = (&set.owner, set.rtype, sig.key_tag);
+    let made = sig.inception + s.inception_offset;
+    let planned = planned_expiration(s, owner, rtype, sig.inception, inputs.expiration_cap);
+    if sig.expiration < planned {
+        Some(format!(
+            "{owner} {rtype} {key}: expires {}, {} EARLIER than planned ({}) for a signature made {}",
+            when(sig.expiration),
+            format_duration(planned - sig.expiration),
+            when(planned),
+            when(made)
+        ))
+    } else if sig.expiration > planned {
+        Some(format!(
+            "{owner} {rtype} {key}: expires {}, {} later than planned ({}) for a signature made {}",
+            when(sig.expiration),
+            format_duration(sig.expiration - planned),
+            when(planned),
+            when(made)
+        ))
+    } else if made > inputs.now {
+        Some(format!(
+            "{owner} {rtype} {key}: inception {} is after now less the inception offset ({})",
+            when(sig.inception),
+            format_duration(s.inception_offset)
+        ))
+    } else if made < inputs.now && sig.expiration - inputs.now < s.refresh {
+        Some(format!(
+            "{owner} {rtype} {key}: kept from {} with only {} left, less than signatures.refresh ({}); it should have been made again",
+            when(made),
+            format_duration(sig.expiration - inputs.now),
+            format_duration(s.refresh)
+        ))
+    } else {
+        None
+    }
 }
