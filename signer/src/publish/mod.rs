@@ -16,6 +16,7 @@ pub mod state;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
@@ -24,12 +25,13 @@ use keybundles::ds::Ds;
 use keybundles::nsec3::Nsec3Params;
 use keybundles::zonefile::ZoneReader;
 use keybundles::{Name, Record, Rtype};
+use rayon::prelude::*;
 use ring::digest;
 use serde::Serialize;
 
 use crate::config::{Config, DenialMode, KeyMode};
 use crate::guardrails::{self, facts::soa_serial_offset, BundlePeriod, Outcome, Published, Status, ZoneFacts};
-use crate::output::{write_atomically, FileMode};
+use crate::output::{stage, FileMode, Staged};
 use crate::signing::{sign_zone_streaming_with_key_set, Denial, PreviousSignatures, SigningPolicy};
 use crate::verify::{self, ZoneView};
 use crate::zone::{self, LoadOptions, Zone};
@@ -99,6 +101,7 @@ pub struct Report {
 /// Runs one publication. `warn` hears of problems that do not stop it.
 pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnMut(String)) -> anyhow::Result<Report> {
     let started = Instant::now();
+    crate::timing::start();
     let now = ctx.now;
     let origin = &config.origin;
     for name in &req.overrides {
@@ -145,7 +148,8 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
 
     // 2. What is live: the state file and the published zone.
     let state = state::read(&config.publish.state_file, &origin.to_string())?;
-    let old = read_published(&target, origin, now);
+    let mut old = read_published(&target, origin, now);
+    crate::timing::phase("read published");
     match (&old, &state) {
         (PublishedZone::Zone { sha256, .. }, Some(s)) if *sha256 != s.sha256 => note(
             format!(
@@ -178,6 +182,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     let mut zone = zone::load(&req.zone, origin, &LoadOptions::default(), &mut |m| warn(m))
         .with_context(|| format!("reading the unsigned zone {}", req.zone.display()))?;
     let input_digest = content_digest(&zone);
+    crate::timing::phase("input digest");
     let live_file_serial = match &old {
         PublishedZone::Zone { facts, .. } => facts.serial,
         _ => None,
@@ -215,15 +220,16 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     // Signatures of the published zone that are as planned and far from
     // expiry are kept (signatures.refresh): secondaries then transfer only
     // what changed. Whatever is kept is checked like the rest.
-    let previous = match &old {
+    let previous = match &mut old {
         PublishedZone::Zone { records, .. } => Some(PreviousSignatures::new(
-            as_planned(records, config, now, cap),
+            as_planned(std::mem::take(records), config, now, cap),
             origin,
             now,
             config.signatures.refresh,
         )),
         _ => None,
     };
+    crate::timing::phase("previous signatures");
     let bar = progress::bar(0, "signing", ctx.quiet);
     let mut bytes: Vec<u8> = Vec::new();
     let stats = sign_zone_streaming_with_key_set(
@@ -242,14 +248,24 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     )
     .context("signing")?;
     bytes.extend_from_slice(crate::zone::end_line::line(origin).as_bytes());
+    let bytes = Arc::new(bytes);
+    // Written beside the target while it is checked (over a second for a
+    // TLD); renamed into place only if every guardrail passes.
+    let staged = if req.dry_run {
+        StagedWrite::later(&target, &bytes)
+    } else {
+        StagedWrite::start(&target, &bytes)
+    };
     drop(previous);
     let reused = stats.reused;
+    crate::timing::phase("sign");
 
     // 4. The exact bytes to publish, read back the way a server reads them.
-    let records = parse_zone(&bytes, &req.publish_to, origin).map_err(|e| {
+    let records = parse_zone(bytes.clone(), &req.publish_to, origin).map_err(|e| {
         anyhow::anyhow!("the signed zone does not read back ({e}); this is a bug, nothing was published")
     })?;
     let sha256 = sha256_hex(&bytes);
+    crate::timing::phase("read back");
     // Indexed once: the verification and the guardrails' facts share it.
     let (view, index_failures) = ZoneView::build(origin, records);
     let report = verify::verify_view(
@@ -262,6 +278,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         &crate::keys::keyed_verifiers(&keys),
     );
     let facts = ZoneFacts::of(&view, now);
+    crate::timing::phase("facts");
     let parent_ds = match &config.guardrails.parent_ds {
         Some(path) => Some(read_parent_ds(path, origin)?),
         None => None,
@@ -293,6 +310,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         trust_anchor: trust_anchor.as_ref(),
     };
     let mut outcomes = guardrails::run_all(&inputs);
+    crate::timing::phase("guardrails");
     for unused in guardrails::apply_overrides(&mut outcomes, &req.overrides) {
         note(
             format!("--override {unused}: that guardrail did not fail, so nothing was overridden"),
@@ -362,8 +380,11 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
             o.guardrail, o.operator, o.reason, o.summary
         ));
     }
-    write_atomically(&target, FileMode::Public, |w| w.write_all(&bytes))
+    staged
+        .finish()
+        .and_then(Staged::commit)
         .with_context(|| format!("writing {}", target.display()))?;
+    crate::timing::phase("write");
     let mut server = Vec::new();
     let mut told = true;
     if let Some(command) = &config.publish.reload_command {
@@ -427,6 +448,54 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     Ok(out)
 }
 
+/// The zone being written to a temporary file beside the target on a
+/// thread of its own. Dropped unfinished, it waits for the thread and
+/// removes the file.
+struct StagedWrite {
+    target: PathBuf,
+    bytes: Arc<Vec<u8>>,
+    writing: Option<std::thread::JoinHandle<std::io::Result<Staged>>>,
+}
+
+impl StagedWrite {
+    fn start(target: &Path, bytes: &Arc<Vec<u8>>) -> StagedWrite {
+        let (path, text) = (target.to_path_buf(), bytes.clone());
+        let mut staged = StagedWrite::later(target, bytes);
+        staged.writing = Some(std::thread::spawn(move || {
+            stage(&path, FileMode::Public, |w| w.write_all(&text[..]))
+        }));
+        staged
+    }
+
+    /// Nothing written yet (a dry run): [`Self::finish`] would write it.
+    fn later(target: &Path, bytes: &Arc<Vec<u8>>) -> StagedWrite {
+        StagedWrite {
+            target: target.to_path_buf(),
+            bytes: bytes.clone(),
+            writing: None,
+        }
+    }
+
+    /// The written and synced file, ready to be renamed into place.
+    fn finish(mut self) -> std::io::Result<Staged> {
+        match self.writing.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing it stopped unexpectedly"))),
+            None => stage(&self.target, FileMode::Public, |w| w.write_all(&self.bytes[..])),
+        }
+    }
+}
+
+impl Drop for StagedWrite {
+    fn drop(&mut self) {
+        if let Some(thread) = self.writing.take() {
+            // The staged file, if any, is removed as it drops.
+            let _ = thread.join();
+        }
+    }
+}
+
 fn note(message: String, warnings: &mut Vec<String>, warn: &mut dyn FnMut(String)) {
     warn(message.clone());
     warnings.push(message);
@@ -448,7 +517,7 @@ fn parent_dir(path: &Path) -> PathBuf {
 }
 
 /// Removes `.NAME.*.tmp` files beside `path`: temporaries of
-/// [`write_atomically`] whose run died before the rename. Only called
+/// [`stage`] whose run died before the rename. Only called
 /// with the exclusive lock held, so none of them belongs to a live run.
 fn remove_stale_temporaries(path: &Path) -> usize {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
@@ -483,14 +552,16 @@ enum PublishedZone {
 
 fn read_published(path: &Path, origin: &Name, now: i64) -> PublishedZone {
     let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+        Ok(bytes) => Arc::new(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PublishedZone::Missing,
         Err(e) => return PublishedZone::Unreadable(format!("{}: {e}", path.display())),
     };
     let sha256 = sha256_hex(&bytes);
-    match parse_zone(&bytes, path, origin) {
+    match parse_zone(bytes, path, origin) {
         Ok(records) => {
-            let (view, _) = ZoneView::build(origin, records.clone());
+            // The records are kept for the signatures to reuse, the view
+            // for the guardrails' comparisons.
+            let (view, _) = ZoneView::build(origin, records.par_iter().cloned().collect());
             let facts = ZoneFacts::of(&view, now);
             if facts.serial.is_none() {
                 return PublishedZone::Unreadable(format!("{}: no SOA record for {origin}", path.display()));
@@ -509,12 +580,14 @@ fn read_published(path: &Path, origin: &Name, now: i64) -> PublishedZone {
 /// The published zone's records less the RRSIGs whose times are not what
 /// the current policy plans (made under another policy, or re-timed):
 /// those are made afresh rather than kept.
-fn as_planned(records: &[Record], config: &Config, now: i64, cap: Option<i64>) -> Vec<Record> {
+fn as_planned(mut records: Vec<Record>, config: &Config, now: i64, cap: Option<i64>) -> Vec<Record> {
     use keybundles::rrsig::Rrsig;
     use keybundles::time::from_serial;
-    records
-        .iter()
-        .filter(|r| {
+    // Decided on all cores, then dropped in place: a filtered copy of a
+    // million-delegation zone's records went to fresh memory, 1.2 s.
+    let keep: Vec<bool> = records
+        .par_iter()
+        .map(|r| {
             if r.rtype != Rtype::RRSIG {
                 return true;
             }
@@ -531,8 +604,13 @@ fn as_planned(records: &[Record], config: &Config, now: i64, cap: Option<i64>) -
             );
             from_serial(sig.expiration, now) == planned && inception + config.signatures.inception_offset <= now
         })
-        .cloned()
-        .collect()
+        .collect();
+    let mut index = 0;
+    records.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+    records
 }
 
 /// The imported key bundles' periods: from each bundle's start to when
@@ -550,11 +628,12 @@ fn bundle_periods(config: &Config) -> anyhow::Result<Vec<BundlePeriod>> {
         .collect())
 }
 
-/// Parses zone-file text as a server would read it.
-fn parse_zone(bytes: &[u8], source: &Path, origin: &Name) -> Result<Vec<Record>, String> {
-    ZoneReader::from_bytes(bytes.to_vec(), source, origin)
-        .map(|entry| entry.map(|e| e.record).map_err(|e| e.to_string()))
-        .collect()
+/// Parses zone-file text as a server would read it (on all cores, with
+/// the same records and first error as one reader).
+fn parse_zone(bytes: Arc<Vec<u8>>, source: &Path, origin: &Name) -> Result<Vec<Record>, String> {
+    crate::zone::read_text_unlocated(bytes, source, origin)
+        .map(|read| read.records)
+        .map_err(|e| e.to_string())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

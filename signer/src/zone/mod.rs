@@ -14,7 +14,7 @@ pub use checks::ZoneError;
 pub use load::{load, LoadOptions};
 pub use locations::{Files, Line};
 pub use order::{canonical_record_cmp, output_record_cmp, owner_starts};
-pub use read::{read_records, read_records_unlocated, ReadRecords};
+pub use read::{read_records, read_records_unlocated, read_text_unlocated, ReadRecords};
 
 /// A zone's records in canonical order, duplicates removed, one TTL per
 /// RRset, with the facts about its apex signing needs.

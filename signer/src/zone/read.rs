@@ -54,14 +54,37 @@ pub struct ReadRecords {
 /// Every record of the zone file at `path` (relative names completed with
 /// `origin`), and the reader's warnings.
 pub fn read_records(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
-    read_in_windows(path, origin, WINDOW, true, &mut Paths::default())
+    read_in_windows(open_file(path)?, path, origin, WINDOW, true, &mut Paths::default())
 }
 
 /// [`read_records`] without the locations (`lines` is left empty), for
 /// callers that report problems by owner name, not by line: the verifier
 /// and the reading of a previous signed zone.
 pub fn read_records_unlocated(path: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
-    read_in_windows(path, origin, WINDOW, false, &mut Paths::default())
+    read_in_windows(open_file(path)?, path, origin, WINDOW, false, &mut Paths::default())
+}
+
+/// [`read_records_unlocated`] for zone-file text already in memory (a
+/// zone about to be published, read back the way a server will read it);
+/// `name` is the file it stands for, in errors and for `$INCLUDE`.
+pub fn read_text_unlocated(text: Arc<Vec<u8>>, name: &Path, origin: &Name) -> Result<ReadRecords, ZoneFileError> {
+    read_in_windows(
+        Cursor::new(SharedText(text)),
+        name,
+        origin,
+        WINDOW,
+        false,
+        &mut Paths::default(),
+    )
+}
+
+/// Octets a reader can own while the caller keeps them too.
+struct SharedText(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// How the windows were read (for tests: proof the parallel path runs).
@@ -72,14 +95,16 @@ struct Paths {
     rest_by_one_reader: usize,
 }
 
-fn read_in_windows(
+/// Reads `source`, the zone file `path` (opened, or its text), window by
+/// window.
+fn read_in_windows<R: Read + Send + 'static>(
+    mut file: R,
     path: &Path,
     origin: &Name,
     window_size: usize,
     keep_locations: bool,
     paths: &mut Paths,
 ) -> Result<ReadRecords, ZoneFileError> {
-    let mut file = open_file(path)?;
     let file_name: Arc<Path> = path.into();
     let io_error = |e: std::io::Error, line: usize| ZoneFileError {
         location: Location {
@@ -212,10 +237,10 @@ fn overlapped<A: Send, B: Send>(parse: impl FnOnce() -> A + Send, serial: impl F
 
 /// Reads from `file` until `buffer` holds `window_size` octets or the file
 /// ends.
-fn fill(file: &mut std::fs::File, buffer: &mut Vec<u8>, window_size: usize, eof: &mut bool) -> std::io::Result<()> {
+fn fill(file: &mut impl Read, buffer: &mut Vec<u8>, window_size: usize, eof: &mut bool) -> std::io::Result<()> {
     while !*eof && buffer.len() < window_size {
         let want = window_size - buffer.len();
-        let read = file.take(want as u64).read_to_end(buffer)?;
+        let read = file.by_ref().take(want as u64).read_to_end(buffer)?;
         *eof = read == 0;
     }
     Ok(())
@@ -402,7 +427,7 @@ fn read_piece(text: &[u8], file: &Arc<Path>, first_line: usize, state: &ReaderSt
 /// Reads `pending` and the rest of `file` with one reader.
 fn read_rest_serially(
     pending: Vec<u8>,
-    file: std::fs::File,
+    file: impl Read + Send + 'static,
     file_name: &Arc<Path>,
     line: usize,
     state: &ReaderState,
@@ -485,7 +510,9 @@ mod tests {
         let serial = read_serially(&path, &origin);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         for window in [16, 37, 100, 333, 1000, 4096, 1 << 20] {
-            let parallel = pool.install(|| read_in_windows(&path, &origin, window, true, &mut paths));
+            let parallel = pool.install(|| {
+                open_file(&path).and_then(|f| read_in_windows(f, &path, &origin, window, true, &mut paths))
+            });
             match (&serial, &parallel) {
                 (Ok(s), Ok(p)) => {
                     assert_eq!(s.records, p.records, "records, window {window}");
@@ -499,7 +526,9 @@ mod tests {
                 (Err(s), Err(p)) => assert_eq!(s.to_string(), p.to_string(), "error, window {window}"),
                 _ => panic!("window {window}: serial {serial:?} but in pieces {parallel:?}"),
             }
-            let unlocated = pool.install(|| read_in_windows(&path, &origin, window, false, &mut paths));
+            let unlocated = pool.install(|| {
+                open_file(&path).and_then(|f| read_in_windows(f, &path, &origin, window, false, &mut paths))
+            });
             match (&parallel, &unlocated) {
                 (Ok(p), Ok(u)) => {
                     assert_eq!(p.records, u.records, "records without locations, window {window}");
@@ -507,6 +536,15 @@ mod tests {
                 }
                 (Err(p), Err(u)) => assert_eq!(p.to_string(), u.to_string(), "error, window {window}"),
                 _ => panic!("window {window}: with locations {parallel:?}, without {unlocated:?}"),
+            }
+            // The same text from memory, as `signer publish` reads back
+            // what it is about to publish.
+            let shared = Cursor::new(SharedText(Arc::new(text.as_bytes().to_vec())));
+            let in_memory = pool.install(|| read_in_windows(shared, &path, &origin, window, false, &mut paths));
+            match (&unlocated, &in_memory) {
+                (Ok(u), Ok(m)) => assert_eq!(u.records, m.records, "records from memory, window {window}"),
+                (Err(u), Err(m)) => assert_eq!(u.to_string(), m.to_string(), "error from memory, window {window}"),
+                _ => panic!("window {window}: from the file {unlocated:?}, from memory {in_memory:?}"),
             }
         }
         paths

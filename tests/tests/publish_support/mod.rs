@@ -131,6 +131,14 @@ impl Site {
             zone,
             "a refused publication changed the published zone"
         );
+        // The zone is written beside the target while the guardrails run;
+        // refused, nothing of it may stay in the server's directory.
+        let leftovers: Vec<String> = std::fs::read_dir(self.published.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "a refused publication left {leftovers:?}");
         assert_eq!(
             self.state_bytes(),
             state,
