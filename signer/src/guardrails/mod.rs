@@ -133,7 +133,6 @@ pub enum Published<'a> {
     Unreadable(&'a str),
     Zone {
         facts: &'a ZoneFacts,
-        view: &'a ZoneView,
     },
 }
 

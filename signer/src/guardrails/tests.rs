@@ -78,7 +78,7 @@ fn outcomes(config: &Config, records: &[Record], old: Option<&[Record]>, now: i6
         (v, f)
     });
     let published = match &old {
-        Some((view, facts)) => Published::Zone { facts, view },
+        Some((_, facts)) => Published::Zone { facts },
         None => Published::None,
     };
     let plan = serial::plan(facts.serial.unwrap(), "digest", None, None);

@@ -184,7 +184,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     let input_digest = content_digest(&zone);
     crate::timing::phase("input digest");
     let live_file_serial = match &old {
-        PublishedZone::Zone { facts, .. } => facts.serial,
+        PublishedZone::Zone { serial, .. } => Some(*serial),
         _ => None,
     };
     let plan = guardrails::serial::plan(zone.serial, &input_digest, live_file_serial, state.as_ref());
@@ -289,10 +289,10 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     };
 
     // 5. Guardrails.
-    let published = match &old {
+    let published = match &mut old {
         PublishedZone::Missing => Published::None,
         PublishedZone::Unreadable(why) => Published::Unreadable(why),
-        PublishedZone::Zone { facts, view, .. } => Published::Zone { facts, view },
+        PublishedZone::Zone { facts, .. } => Published::Zone { facts: facts.wait() },
     };
     let inputs = guardrails::Inputs {
         now,
@@ -538,15 +538,16 @@ fn remove_stale_temporaries(path: &Path) -> usize {
 }
 
 /// The zone currently published (one per run: its size does not matter).
-#[allow(clippy::large_enum_variant)]
 enum PublishedZone {
     Missing,
     Unreadable(String),
     Zone {
-        facts: ZoneFacts,
-        view: ZoneView,
+        serial: u32,
         sha256: String,
+        /// Its records, which the signature reuse takes.
         records: Vec<Record>,
+        /// What the guardrails compare with, worked out meanwhile.
+        facts: PendingFacts,
     },
 }
 
@@ -557,23 +558,52 @@ fn read_published(path: &Path, origin: &Name, now: i64) -> PublishedZone {
         Err(e) => return PublishedZone::Unreadable(format!("{}: {e}", path.display())),
     };
     let sha256 = sha256_hex(&bytes);
-    match parse_zone(bytes, path, origin) {
-        Ok(records) => {
-            // The records are kept for the signatures to reuse, the view
-            // for the guardrails' comparisons.
-            let (view, _) = ZoneView::build(origin, records.par_iter().cloned().collect());
-            let facts = ZoneFacts::of(&view, now);
-            if facts.serial.is_none() {
-                return PublishedZone::Unreadable(format!("{}: no SOA record for {origin}", path.display()));
-            }
-            PublishedZone::Zone {
-                facts,
-                view,
-                sha256,
-                records,
-            }
+    let records = match parse_zone(bytes, path, origin) {
+        Ok(records) => records,
+        Err(e) => return PublishedZone::Unreadable(e),
+    };
+    let serial = records
+        .iter()
+        .find(|r| r.rtype == Rtype::SOA && r.owner.as_wire().eq_ignore_ascii_case(origin.as_wire()))
+        .and_then(|soa| guardrails::facts::soa_serial(&soa.rdata));
+    let Some(serial) = serial else {
+        return PublishedZone::Unreadable(format!("{}: no SOA record for {origin}", path.display()));
+    };
+    let facts = PendingFacts::start(origin, records.par_iter().cloned().collect(), now);
+    PublishedZone::Zone {
+        serial,
+        sha256,
+        records,
+        facts,
+    }
+}
+
+/// A signed zone being indexed and summarised on a thread of its own
+/// (1-1.5 s for a TLD, while the new zone is read, signed and verified).
+/// The index is dropped once summarised: the guardrails need only the
+/// summary.
+struct PendingFacts {
+    thread: Option<std::thread::JoinHandle<ZoneFacts>>,
+    facts: Option<ZoneFacts>,
+}
+
+impl PendingFacts {
+    fn start(origin: &Name, records: Vec<Record>, now: i64) -> PendingFacts {
+        let origin = origin.clone();
+        let thread = std::thread::spawn(move || ZoneFacts::of(&ZoneView::build(&origin, records).0, now));
+        PendingFacts {
+            thread: Some(thread),
+            facts: None,
         }
-        Err(e) => PublishedZone::Unreadable(e),
+    }
+
+    /// The summary, once it is ready.
+    fn wait(&mut self) -> &ZoneFacts {
+        if let Some(thread) = self.thread.take() {
+            let facts = thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            self.facts = Some(facts);
+        }
+        self.facts.get_or_insert_with(ZoneFacts::default)
     }
 }
 
