@@ -65,7 +65,7 @@ impl Context {
     /// Prints a warning unless `--quiet`.
     pub fn warn(&self, message: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("signer: warning: {message}");
+            crate::progress::eprint_line(&format!("signer: warning: {message}"));
         }
     }
 }

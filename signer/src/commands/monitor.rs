@@ -137,7 +137,9 @@ pub fn run(ctx: &Context, args: &MonitorArgs) -> anyhow::Result<ExitCode> {
             return Ok(unknown(&err, args.json));
         }
     };
+    let step = crate::progress::Steps::one(format!("checking {}", settings.origin), ctx.quiet);
     let mut outcome = monitor::monitor(&settings);
+    drop(step);
     if let Some(path) = &args.prometheus {
         let text = report::prometheus(&outcome);
         if let Err(e) = write_atomically(path, FileMode::Public, |w| w.write_all(text.as_bytes())) {

@@ -103,7 +103,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     }
     let verification = args
         .verify
-        .then(|| OutputVerification::new(&origin, &keys, &policy, ctx.now));
+        .then(|| OutputVerification::new(&origin, &keys, &policy, ctx.now, ctx.quiet));
     let check = |written: &Path| match &verification {
         Some(verification) => verification.check(written),
         None => Ok(()),
@@ -142,7 +142,9 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         .as_ref()
         .filter(|_| !args.no_splice)
         .map(changes::PreviousText::start);
+    let mut step = progress::Steps::one(format!("reading {}", zonefile.display()), ctx.quiet);
     let zone = zone::load(&zonefile, &origin, &LoadOptions::default(), &mut warn)?;
+    step.done();
     if let (Some(request), Some(previous_text)) = (&request, previous_text) {
         let started = std::time::Instant::now();
         let resigned = changes::resign_zone(request, &zone, &zonefile, previous_text, &mut warn);
@@ -282,10 +284,12 @@ struct OutputVerification<'a> {
     held_keys: Vec<KeyedVerifier>,
     /// The report on a written zone that did not verify.
     refused: RefCell<Option<verify::Report>>,
+    /// No progress shown (`--quiet`).
+    quiet: bool,
 }
 
 impl<'a> OutputVerification<'a> {
-    fn new(origin: &'a Name, keys: &[keys::ZoneKey], policy: &SigningPolicy, now: i64) -> Self {
+    fn new(origin: &'a Name, keys: &[keys::ZoneKey], policy: &SigningPolicy, now: i64, quiet: bool) -> Self {
         OutputVerification {
             origin,
             options: verify::Options {
@@ -295,12 +299,14 @@ impl<'a> OutputVerification<'a> {
             },
             held_keys: keys::keyed_verifiers(keys),
             refused: RefCell::new(None),
+            quiet,
         }
     }
 
     /// An [`crate::output::Check`]: fails, keeping the report, unless the
     /// written zone verifies.
     fn check(&self, written: &Path) -> std::io::Result<()> {
+        let _step = progress::Steps::one("verifying the written zone", self.quiet);
         let (report, _warnings) = verify::verify_file(written, self.origin, &self.options, &self.held_keys)
             .map_err(|e| std::io::Error::other(format!("reading the written zone back to verify it: {e}")))?;
         crate::timing::phase("verify");

@@ -29,12 +29,14 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let held_keys = super::load_keys(&args.keys)?;
+    let step = crate::progress::Steps::one(format!("verifying {}", args.signedfile.display()), ctx.quiet);
     let (report, warnings) = verify_file(
         &args.signedfile,
         &origin,
         &Options { at, min_remaining },
         &crate::keys::keyed_verifiers(&held_keys),
     )?;
+    drop(step);
     for warning in warnings {
         ctx.warn(warning);
     }

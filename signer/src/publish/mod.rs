@@ -148,6 +148,8 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
 
     // 2. What is live: the state file and the published zone.
     let state = state::read(&config.publish.state_file, &origin.to_string())?;
+    let mut steps = progress::Steps::new(ctx.quiet);
+    steps.start(format!("reading the published zone {}", target.display()));
     let mut old = read_published(&target, origin, now);
     crate::timing::phase("read published");
     match (&old, &state) {
@@ -179,6 +181,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     // generator is readied while it is read whatever they are (for P-256
     // and Ed25519 keys it is simply not used).
     std::thread::spawn(keybundles::crypto::warm_up_random);
+    steps.start(format!("reading {}", req.zone.display()));
     let mut zone = zone::load(&req.zone, origin, &LoadOptions::default(), &mut |m| warn(m))
         .with_context(|| format!("reading the unsigned zone {}", req.zone.display()))?;
     let input_digest = content_digest(&zone);
@@ -230,6 +233,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         _ => None,
     };
     crate::timing::phase("previous signatures");
+    steps.done();
     let bar = progress::bar(0, "signing", ctx.quiet);
     let mut bytes: Vec<u8> = Vec::new();
     let stats = sign_zone_streaming_with_key_set(
@@ -261,12 +265,14 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     crate::timing::phase("sign");
 
     // 4. The exact bytes to publish, read back the way a server reads them.
+    steps.start("reading the signed zone back");
     let records = parse_zone(bytes.clone(), &req.publish_to, origin).map_err(|e| {
         anyhow::anyhow!("the signed zone does not read back ({e}); this is a bug, nothing was published")
     })?;
     let sha256 = sha256_hex(&bytes);
     crate::timing::phase("read back");
     // Indexed once: the verification and the guardrails' facts share it.
+    steps.start("verifying every signature, the denial chain and the coverage");
     let (view, index_failures) = ZoneView::build(origin, records);
     let report = verify::verify_view(
         &view,
@@ -294,6 +300,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         PublishedZone::Unreadable(why) => Published::Unreadable(why),
         PublishedZone::Zone { facts, .. } => Published::Zone { facts: facts.wait() },
     };
+    steps.start("checking the guardrails");
     let inputs = guardrails::Inputs {
         now,
         origin,
@@ -311,6 +318,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     };
     let mut outcomes = guardrails::run_all(&inputs);
     crate::timing::phase("guardrails");
+    steps.done();
     for unused in guardrails::apply_overrides(&mut outcomes, &req.overrides) {
         note(
             format!("--override {unused}: that guardrail did not fail, so nothing was overridden"),
@@ -380,11 +388,13 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
             o.guardrail, o.operator, o.reason, o.summary
         ));
     }
+    steps.start(format!("writing {}", target.display()));
     staged
         .finish()
         .and_then(Staged::commit)
         .with_context(|| format!("writing {}", target.display()))?;
     crate::timing::phase("write");
+    steps.done();
     let mut server = Vec::new();
     let mut told = true;
     if let Some(command) = &config.publish.reload_command {
