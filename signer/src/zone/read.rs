@@ -95,7 +95,7 @@ struct Paths {
     rest_by_one_reader: usize,
 }
 
-/// Reads `source`, the zone file `path` (opened, or its text), window by
+/// Reads `file` — the zone file `path`, opened, or its text — window by
 /// window.
 fn read_in_windows<R: Read + Send + 'static>(
     mut file: R,
