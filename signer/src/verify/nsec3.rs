@@ -5,7 +5,7 @@
 //! present or covered by an opt-out NSEC3; nothing for glue or occluded
 //! names; hashes in a closed ring; exact type bitmaps.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use data_encoding::BASE32HEX_NOPAD;
 use keybundles::nsec3::{Nsec3Params, HASH_SHA1};
@@ -49,36 +49,37 @@ pub fn expected_names(view: &ZoneView) -> Vec<(&Node, Need, TypeSet)> {
         NameKind::Delegation => n.rrset(Rtype::DS).is_some(),
         NameKind::Occluded | NameKind::EmptyNonTerminal => false,
     };
-    // ENTs above a required name are required.
-    let mut required_ents: HashSet<Name> = HashSet::new();
-    for node in view.nodes.iter().filter(|n| required(n)) {
-        let mut cur = node.name.parent();
-        while let Some(n) = cur {
-            if n.wire_len() <= view.origin.wire_len() || required_ents.contains(&n) {
-                break;
+    // ENTs above a required name are required (a TLD's delegations have
+    // none between them and the apex: this is quick there).
+    let required_ents: HashSet<Name> = view
+        .nodes
+        .par_iter()
+        .filter(|n| required(n))
+        .flat_map_iter(|node| {
+            std::iter::successors(node.name.parent(), Name::parent)
+                .take_while(|n| n.wire_len() > view.origin.wire_len())
+        })
+        .collect();
+    // In the order of the names (rayon's collect keeps it).
+    view.nodes
+        .par_iter()
+        .filter_map(|node| {
+            let need = match node.kind {
+                NameKind::Occluded => return None,
+                NameKind::Apex | NameKind::Authoritative if !node.has_data() => return None,
+                NameKind::EmptyNonTerminal if required_ents.contains(&node.name) => Need::Required,
+                NameKind::EmptyNonTerminal => Need::OptOutable,
+                _ if required(node) => Need::Required,
+                _ => Need::OptOutable,
+            };
+            let mut types: TypeSet = node.authoritative_types().into_iter().collect();
+            // Everything but an insecure delegation's NS is signed.
+            if types.iter().any(|&t| node.is_authoritative_for(t)) {
+                types.insert(Rtype::RRSIG);
             }
-            cur = n.parent();
-            required_ents.insert(n);
-        }
-    }
-    let mut out = Vec::new();
-    for node in &view.nodes {
-        let need = match node.kind {
-            NameKind::Occluded => continue,
-            NameKind::Apex | NameKind::Authoritative if !node.has_data() => continue,
-            NameKind::EmptyNonTerminal if required_ents.contains(&node.name) => Need::Required,
-            NameKind::EmptyNonTerminal => Need::OptOutable,
-            _ if required(node) => Need::Required,
-            _ => Need::OptOutable,
-        };
-        let mut types: TypeSet = node.authoritative_types().into_iter().collect();
-        // Everything but an insecure delegation's NS is signed.
-        if types.iter().any(|&t| node.is_authoritative_for(t)) {
-            types.insert(Rtype::RRSIG);
-        }
-        out.push((node, need, types));
-    }
-    out
+            Some((node, need, types))
+        })
+        .collect()
 }
 
 fn b32(hash: &[u8]) -> String {
@@ -123,33 +124,44 @@ pub fn check(view: &ZoneView) -> Nsec3Outcome {
         }
     }
 
-    // The chain's links.
-    let mut links: Vec<Link> = Vec::with_capacity(view.nsec3_nodes.len());
-    for node in &view.nsec3_nodes {
-        let Some(rrset) = node.rrset(Rtype::NSEC3) else {
-            continue;
-        };
-        let fail = |p: Problem| Failure::new(&node.name, Rtype::NSEC3, None, p);
-        let Some(hash) = owner_hash(&node.name, origin) else {
-            failures.push(fail(Problem::Nsec3Owner));
-            continue;
-        };
-        if rrset.records.len() > 1 {
-            failures.push(fail(Problem::DuplicateDenial(rrset.records.len(), Rtype::NSEC3)));
-        }
-        if let Some(p) = ttl_problem(rrset.ttl, soa) {
-            failures.push(fail(p));
-        }
-        match rrset.records.first().map(|r| Nsec3::from_rdata(&r.rdata)) {
-            Some(Ok(nsec3)) => {
-                if nsec3.flags & !keybundles::nsec3::FLAG_OPT_OUT != 0 {
-                    failures.push(fail(Problem::Nsec3Flags(nsec3.flags)));
-                }
-                links.push(Link { node, hash, nsec3 });
+    // The chain's links, read on all cores (a TLD's chain has hundreds of
+    // thousands); the failures keep the order of the names.
+    let read: Vec<(Option<Link>, Vec<Failure>)> = view
+        .nsec3_nodes
+        .par_iter()
+        .filter_map(|node| Some((node, node.rrset(Rtype::NSEC3)?)))
+        .map(|(node, rrset)| {
+            let mut found = Vec::new();
+            let fail = |p: Problem| Failure::new(&node.name, Rtype::NSEC3, None, p);
+            let Some(hash) = owner_hash(&node.name, origin) else {
+                return (None, vec![fail(Problem::Nsec3Owner)]);
+            };
+            if rrset.records.len() > 1 {
+                found.push(fail(Problem::DuplicateDenial(rrset.records.len(), Rtype::NSEC3)));
             }
-            Some(Err(e)) => failures.push(fail(Problem::BadRdata(e))),
-            None => {}
-        }
+            if let Some(p) = ttl_problem(rrset.ttl, soa) {
+                found.push(fail(p));
+            }
+            let link = match rrset.records.first().map(|r| Nsec3::from_rdata(&r.rdata)) {
+                Some(Ok(nsec3)) => {
+                    if nsec3.flags & !keybundles::nsec3::FLAG_OPT_OUT != 0 {
+                        found.push(fail(Problem::Nsec3Flags(nsec3.flags)));
+                    }
+                    Some(Link { node, hash, nsec3 })
+                }
+                Some(Err(e)) => {
+                    found.push(fail(Problem::BadRdata(e)));
+                    None
+                }
+                None => None,
+            };
+            (link, found)
+        })
+        .collect();
+    let mut links: Vec<Link> = Vec::with_capacity(read.len());
+    for (link, found) in read {
+        failures.extend(found);
+        links.extend(link);
     }
 
     // The chain's parameters: those of its first link, which must match
@@ -199,57 +211,81 @@ pub fn check(view: &ZoneView) -> Nsec3Outcome {
     }
 
     // The ring of hashes.
-    links.sort_by(|a, b| a.hash.cmp(&b.hash));
-    for (i, link) in links.iter().enumerate() {
-        let next = &links[(i + 1) % links.len()].hash;
-        if link.nsec3.next_hashed != *next {
-            failures.push(Failure::new(
-                &link.node.name,
-                Rtype::NSEC3,
-                None,
-                Problem::Nsec3Next {
-                    found: b32(&link.nsec3.next_hashed),
-                    expected: b32(next),
-                },
-            ));
-        }
-    }
+    links.par_sort_by(|a, b| a.hash.cmp(&b.hash));
+    let broken: Vec<Failure> = links
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, link)| {
+            let next = &links[(i + 1) % links.len()].hash;
+            (link.nsec3.next_hashed != *next).then(|| {
+                Failure::new(
+                    &link.node.name,
+                    Rtype::NSEC3,
+                    None,
+                    Problem::Nsec3Next {
+                        found: b32(&link.nsec3.next_hashed),
+                        expected: b32(next),
+                    },
+                )
+            })
+        })
+        .collect();
+    failures.extend(broken);
 
     // Every name that needs one has one, with the right bitmap.
     let expected = expected_names(view);
-    let hashed: Vec<Vec<u8>> = expected
+    // Each name's link (its index in `links`) and what is wrong with it,
+    // found on all cores, in the order of the names. Links are found by
+    // hash; the one covering a missing name is searched for only when the
+    // name may be opted out and not every link opts out (a million binary
+    // searches were most of this check's time for an opt-out TLD).
+    let by_hash: HashMap<&[u8], usize> = links.iter().enumerate().map(|(i, l)| (l.hash.as_slice(), i)).collect();
+    let all_opt_out = !links.is_empty() && links.iter().all(|l| l.nsec3.opt_out());
+    let matched: Vec<(Option<usize>, Option<Failure>)> = expected
         .par_iter()
-        .map(|(node, _, _)| params.hash(&node.name).to_vec())
-        .collect();
-    let mut used = vec![false; links.len()];
-    for ((node, need, types), hash) in expected.iter().zip(hashed) {
-        match links.binary_search_by(|l| l.hash.as_slice().cmp(&hash)) {
-            Ok(i) => {
-                used[i] = true;
-                if let Some((missing, extra)) = bitmap_problem(&links[i].nsec3.types, types) {
-                    failures.push(Failure::new(
-                        &links[i].node.name,
-                        Rtype::NSEC3,
-                        None,
-                        Problem::Nsec3Bitmap {
-                            name: node.name.clone(),
-                            missing,
-                            extra,
-                        },
-                    ));
+        .map(|(node, need, types)| {
+            let hash = params.hash(&node.name);
+            let found = match by_hash.get(&hash[..]) {
+                Some(&i) => Ok(i),
+                None if *need == Need::OptOutable && all_opt_out => return (None, None),
+                None if *need == Need::OptOutable => links.binary_search_by(|l| l.hash.as_slice().cmp(&hash[..])),
+                None => Err(0),
+            };
+            match found {
+                Ok(i) => {
+                    let wrong = bitmap_problem(&links[i].nsec3.types, types).map(|(missing, extra)| {
+                        Failure::new(
+                            &links[i].node.name,
+                            Rtype::NSEC3,
+                            None,
+                            Problem::Nsec3Bitmap {
+                                name: node.name.clone(),
+                                missing,
+                                extra,
+                            },
+                        )
+                    });
+                    (Some(i), wrong)
+                }
+                Err(i) => {
+                    let owner = origin.prepend(b32(&hash).as_bytes()).unwrap_or_else(|_| origin.clone());
+                    let covering = links.get(i.checked_sub(1).unwrap_or(links.len().wrapping_sub(1)));
+                    let problem = match (need, covering) {
+                        (Need::OptOutable, Some(c)) if c.nsec3.opt_out() => return (None, None),
+                        (Need::OptOutable, Some(c)) => Problem::MissingNsec3NoOptOut(c.node.name.clone()),
+                        _ => Problem::MissingNsec3(owner),
+                    };
+                    (None, Some(Failure::new(&node.name, Rtype::NSEC3, None, problem)))
                 }
             }
-            Err(i) => {
-                let owner = origin.prepend(b32(&hash).as_bytes()).unwrap_or_else(|_| origin.clone());
-                let covering = links.get(i.checked_sub(1).unwrap_or(links.len().wrapping_sub(1)));
-                let problem = match (need, covering) {
-                    (Need::OptOutable, Some(c)) if c.nsec3.opt_out() => continue,
-                    (Need::OptOutable, Some(c)) => Problem::MissingNsec3NoOptOut(c.node.name.clone()),
-                    _ => Problem::MissingNsec3(owner),
-                };
-                failures.push(Failure::new(&node.name, Rtype::NSEC3, None, problem));
-            }
+        })
+        .collect();
+    let mut used = vec![false; links.len()];
+    for (link, failure) in matched {
+        if let Some(i) = link {
+            used[i] = true;
         }
+        failures.extend(failure);
     }
     for (link, used) in links.iter().zip(used) {
         if !used {

@@ -272,6 +272,33 @@ fn insecure_delegation_left_out_needs_opt_out() {
     assert_eq!(report.failures.len(), 1, "{:#?}", problems(&report));
 }
 
+/// In a chain where every link opts out, only names that may be opted
+/// out go without an NSEC3: a secure delegation's missing record is
+/// still found (and an insecure one's absence still passes).
+#[test]
+fn an_opt_out_chain_still_needs_the_secure_delegations() {
+    let (ksk, zsk) = (key(1, true), key(2, false));
+    let mut records = unsigned(&[&ksk, &zsk]);
+    let sub = Nsec3Params::default()
+        .hashed_owner(&n("sub.example."), &n("example."))
+        .unwrap();
+    records.extend(nsec3_records(true).into_iter().filter(|r| r.owner != sub));
+    let report = verify(sign(records, &ksk, &zsk));
+    assert!(
+        has(&report, "sub.example.", T::NSEC3, |p| matches!(
+            p,
+            Problem::MissingNsec3(_)
+        )),
+        "{:#?}",
+        problems(&report)
+    );
+    assert!(
+        !report.failures.iter().any(|f| f.owner == n("insecure.example.")),
+        "{:#?}",
+        problems(&report)
+    );
+}
+
 #[test]
 fn missing_nsec3_for_an_empty_non_terminal() {
     let (ksk, zsk) = (key(1, true), key(2, false));
