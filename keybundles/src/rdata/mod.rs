@@ -104,6 +104,16 @@ pub fn validate_rdata(rtype: Rtype, rdata: &[u8]) -> Result<(), RdataError> {
     write_rdata(rtype, rdata, &mut scratch)
 }
 
+/// The address an A or AAAA record holds; `None` for other types and for
+/// RDATA of the wrong length.
+pub fn address(rtype: Rtype, rdata: &[u8]) -> Option<std::net::IpAddr> {
+    match rtype {
+        Rtype::A => <[u8; 4]>::try_from(rdata).ok().map(std::net::IpAddr::from),
+        Rtype::AAAA => <[u8; 16]>::try_from(rdata).ok().map(std::net::IpAddr::from),
+        _ => None,
+    }
+}
+
 /// True when names inside `rtype`'s RDATA are lowercased in canonical form
 /// (RFC 4034 §6.2 as amended by RFC 6840 §5.1).
 pub fn has_canonical_lowercase_names(rtype: Rtype) -> bool {

@@ -619,3 +619,17 @@ fn record_write_text_matches_display_and_falls_back_to_rfc3597() {
         assert_eq!(record.to_string(), expected);
     }
 }
+
+#[test]
+fn addresses_of_a_and_aaaa_only() {
+    assert_eq!(address(Rtype::A, &[192, 0, 2, 1]), Some("192.0.2.1".parse().unwrap()));
+    let v6: std::net::IpAddr = "2001:db8::1".parse().unwrap();
+    let std::net::IpAddr::V6(octets) = v6 else {
+        unreachable!()
+    };
+    assert_eq!(address(Rtype::AAAA, &octets.octets()), Some(v6));
+    // Wrong length for the type, or another type of the same length.
+    assert_eq!(address(Rtype::A, &octets.octets()), None);
+    assert_eq!(address(Rtype::AAAA, &[192, 0, 2, 1]), None);
+    assert_eq!(address(Rtype::TXT, &[3, b'a', b'b', b'c']), None);
+}

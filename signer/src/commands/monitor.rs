@@ -314,26 +314,19 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
 /// The apex NS set of the zone file, with addresses from its glue or the
 /// system resolver.
 fn ns_servers(path: &Path, origin: &Name, timeout: Duration) -> anyhow::Result<Vec<ServerSpec>> {
-    let mut reader = ZoneReader::open(path, origin).with_context(|| format!("cannot read {}", path.display()))?;
+    // On all cores: a TLD's signed zone is hundreds of MB.
+    let records = crate::zone::read_records_unlocated(path, origin)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .records;
     let mut ns = Vec::new();
     let mut glue: Vec<(Name, IpAddr)> = Vec::new();
-    for entry in reader.by_ref() {
-        let record = entry?.record;
-        match record.rtype {
-            Rtype::NS if record.owner.eq_ignore_case(origin) => {
-                if let Ok((target, _)) = Name::read_wire(&record.rdata) {
-                    ns.push(target);
-                }
+    for record in records {
+        if record.rtype == Rtype::NS && record.owner.eq_ignore_case(origin) {
+            if let Ok((target, _)) = Name::read_wire(&record.rdata) {
+                ns.push(target);
             }
-            Rtype::A if record.rdata.len() == 4 => {
-                let octets: [u8; 4] = record.rdata[..].try_into().expect("length checked");
-                glue.push((record.owner.clone(), IpAddr::from(octets)));
-            }
-            Rtype::AAAA if record.rdata.len() == 16 => {
-                let octets: [u8; 16] = record.rdata[..].try_into().expect("length checked");
-                glue.push((record.owner.clone(), IpAddr::from(octets)));
-            }
-            _ => {}
+        } else if let Some(addr) = keybundles::rdata::address(record.rtype, &record.rdata) {
+            glue.push((record.owner, addr));
         }
     }
     if ns.is_empty() {

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
+use keybundles::rdata::address;
 use keybundles::{Name, Rtype};
 use rayon::prelude::*;
 
@@ -61,8 +62,7 @@ pub fn findings(view: &ZoneView) -> Vec<String> {
             let list: Vec<IpAddr> = [Rtype::A, Rtype::AAAA]
                 .iter()
                 .filter_map(|&rtype| node.rrset(rtype))
-                .flat_map(|set| &set.records)
-                .filter_map(|r| address(&r.rdata))
+                .flat_map(|set| set.records.iter().filter_map(|r| address(set.rtype, &r.rdata)))
                 .collect();
             (!list.is_empty()).then_some((&node.name, list))
         })
@@ -183,15 +183,6 @@ struct ServerFindings<'a> {
     targets: Vec<Name>,
     /// The other delegations its unglued name servers lie below.
     edges: Vec<Name>,
-}
-
-/// The address in A or AAAA RDATA.
-fn address(rdata: &[u8]) -> Option<IpAddr> {
-    match rdata.len() {
-        4 => <[u8; 4]>::try_from(rdata).ok().map(IpAddr::from),
-        16 => <[u8; 16]>::try_from(rdata).ok().map(IpAddr::from),
-        _ => None,
-    }
 }
 
 /// Whether two addresses are in one network as [`prefix`] draws them.
