@@ -235,6 +235,33 @@ pub fn warm_up_random() {
     let _ = SystemRandom::new().fill(&mut byte);
 }
 
+/// [`warm_up_random`] running on a thread of its own; dropping this waits
+/// for it. The process must not exit while that thread is inside AWS-LC:
+/// AWS-LC frees every thread's generator state as the process exits,
+/// under a thread still seeding its own — a signer publishing a small zone
+/// finishes within the 20 ms the seeding takes.
+pub struct RandomWarmUp(Option<std::thread::JoinHandle<()>>);
+
+impl RandomWarmUp {
+    /// Starts the warm-up.
+    pub fn start() -> RandomWarmUp {
+        RandomWarmUp(Some(std::thread::spawn(warm_up_random)))
+    }
+
+    /// No warm-up (the keys do not draw from AWS-LC's generator).
+    pub fn none() -> RandomWarmUp {
+        RandomWarmUp(None)
+    }
+}
+
+impl Drop for RandomWarmUp {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The key pair.
 enum Inner {
     Rsa(signature::RsaKeyPair),

@@ -98,9 +98,11 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, None) => DEFAULT_REFRESH,
     };
     crate::timing::start();
-    if keys.iter().any(|k| k.signing.draws_from_aws_lc_random()) {
-        std::thread::spawn(keybundles::crypto::warm_up_random);
-    }
+    let _random = if keys.iter().any(|k| k.signing.draws_from_aws_lc_random()) {
+        keybundles::crypto::RandomWarmUp::start()
+    } else {
+        keybundles::crypto::RandomWarmUp::none()
+    };
     let verification = args
         .verify
         .then(|| OutputVerification::new(&origin, &keys, &policy, ctx.now, ctx.quiet));

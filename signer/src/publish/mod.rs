@@ -180,7 +180,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     // 3. Read and sign. The keys are loaded after the zone, so AWS-LC's
     // generator is readied while it is read whatever they are (for P-256
     // and Ed25519 keys it is simply not used).
-    std::thread::spawn(keybundles::crypto::warm_up_random);
+    let _random = keybundles::crypto::RandomWarmUp::start();
     steps.start(format!("reading {}", req.zone.display()));
     let mut zone = zone::load(&req.zone, origin, &LoadOptions::default(), &mut |m| warn(m))
         .with_context(|| format!("reading the unsigned zone {}", req.zone.display()))?;
