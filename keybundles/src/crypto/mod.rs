@@ -224,11 +224,13 @@ pub struct RsaPrivateParts<'a> {
 ///
 /// AWS-LC seeds its generator from CPU timing jitter the first time the
 /// process uses it: about 20 ms on one thread, while every other signing
-/// thread waits for it. A signer calls this on a spare thread while it
+/// thread waits for it. A signer runs this on a spare thread while it
 /// reads the zone, so the signing threads start at once — when its keys
 /// use that generator at all ([`SigningKey::draws_from_aws_lc_random`]).
 /// P-256 nonces come from the operating system's generator ([`presign`]).
-pub fn warm_up_random() {
+/// Only through [`RandomWarmUp`], which waits for the thread: spawned and
+/// left, it could still be inside AWS-LC when the process exits.
+fn warm_up_random() {
     use aws_lc_rs::rand::SecureRandom as _;
     let mut byte = [0u8; 1];
     // A failure here shows again, and is reported, at the first signature.
