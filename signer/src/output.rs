@@ -73,7 +73,9 @@ where
         fill(&mut writer)?;
         writer.flush()?;
     }
+    crate::timing::phase("write");
     temp.as_file().sync_all()?;
+    crate::timing::phase("sync");
     Ok(Staged {
         temp,
         path: path.to_path_buf(),
