@@ -33,6 +33,7 @@
 
 mod compare;
 pub mod diff;
+mod keep_rule;
 mod nsec3_chain;
 pub mod signed_text;
 mod stretch;

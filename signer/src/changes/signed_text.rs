@@ -14,11 +14,12 @@
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
-use keybundles::time::{from_serial, parse_rrsig_time};
 use keybundles::Name;
 use memchr::memchr;
 use rayon::prelude::*;
 
+pub use super::keep_rule::KeepRule;
+use super::keep_rule::TextRule;
 use crate::zone::end_line;
 
 /// Why a file cannot be re-signed by splicing (it can still be re-signed whole).
@@ -41,18 +42,6 @@ pub struct TextNode {
     pub due: bool,
     /// The owner is a plain name ([`is_plain_name`]), compared as text.
     pub plain: bool,
-}
-
-/// What makes a signature still good enough to keep.
-#[derive(Clone, Debug)]
-pub struct KeepRule {
-    pub now: i64,
-    /// Signatures expiring within this many seconds of `now` are due.
-    pub refresh: i64,
-    /// (key tag, algorithm) of every key that signs now.
-    pub keys: Vec<(u16, u8)>,
-    /// The apex as the RRSIG signer field writes it, lowercase.
-    pub signer: String,
 }
 
 /// The octets of a signed zone file.
@@ -255,9 +244,10 @@ impl SignedText {
             end_line::find(&bytes, &rule.signer).map_err(|why| NotSpliceable(format!("{}: {why}", path.display())))?;
         let records = &bytes[..end];
         let pieces = line_pieces(records, pieces);
+        let text_rule = TextRule::new(rule);
         let scans: Vec<PieceScan> = pieces
             .par_windows(2)
-            .map(|w| scan_piece(&records[w[0]..w[1]], w[0], rule))
+            .map(|w| scan_piece(&records[w[0]..w[1]], w[0], &text_rule))
             .collect();
         let mut nodes: Vec<TextNode> = Vec::with_capacity(scans.iter().map(|s| s.nodes.len()).sum());
         let (mut lines, mut signatures, mut nsec3) = (0u32, 0, false);
@@ -525,7 +515,7 @@ fn label_around(name: &[u8], at: usize) -> (usize, &[u8]) {
 }
 
 /// Scans the lines of one piece (which starts at `base` in the file).
-fn scan_piece(piece: &[u8], base: usize, rule: &KeepRule) -> PieceScan {
+fn scan_piece(piece: &[u8], base: usize, rule: &TextRule<'_>) -> PieceScan {
     let mut scan = PieceScan::default();
     let mut at = 0;
     let mut owner: &[u8] = &[];
@@ -554,7 +544,7 @@ fn scan_line<'a>(
     text: &'a [u8],
     offset: usize,
     owner: &mut &'a [u8],
-    rule: &KeepRule,
+    rule: &TextRule<'_>,
     scan: &mut PieceScan,
 ) -> Result<usize, String> {
     match text.first() {
@@ -613,7 +603,7 @@ fn scan_line<'a>(
         b"NSEC3PARAM" => scan.nsec3 = true,
         b"RRSIG" => {
             scan.signatures += 1;
-            if !keeps(rdata, rule) {
+            if !rule.keeps(rdata) {
                 node.due = true;
             }
         }
@@ -642,75 +632,6 @@ fn field_end(text: &[u8], from: usize) -> Option<usize> {
     let rest = text.get(from..)?;
     let at = rest.iter().position(|&b| b == b'\t' || b == b'\n')?;
     (rest[at] == b'\t').then_some(from + at)
-}
-
-/// The fields of an RRSIG's RDATA split at spaces. The fields read are
-/// short, so a loop finds each space (a closure-per-octet split was a
-/// tenth of a re-signing's CPU time; a vectorised search per field
-/// costs more than these few octets).
-struct Fields<'a> {
-    rest: Option<&'a [u8]>,
-    separator: u8,
-}
-
-impl<'a> Fields<'a> {
-    fn new(text: &'a [u8], separator: u8) -> Fields<'a> {
-        Fields {
-            rest: Some(text),
-            separator,
-        }
-    }
-}
-
-impl<'a> Iterator for Fields<'a> {
-    type Item = &'a [u8];
-
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let text = self.rest?;
-        match text.iter().position(|&b| b == self.separator) {
-            Some(at) => {
-                self.rest = Some(&text[at + 1..]);
-                Some(&text[..at])
-            }
-            None => self.rest.take(),
-        }
-    }
-}
-
-/// True when the RRSIG with presentation RDATA `rdata` may stay: the same
-/// rule as `signing::reuse`, read from text (RFC 4034 §3.2 field order:
-/// type covered, algorithm, labels, original TTL, expiration, inception,
-/// key tag, signer, signature).
-fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
-    let mut fields = Fields::new(rdata, b' ');
-    let (_covered, algorithm, _labels, _ttl, expiration, inception, tag, signer) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    );
-    let number = |field: Option<&[u8]>| -> Option<u32> { std::str::from_utf8(field?).ok()?.parse().ok() };
-    let (Some(algorithm), Some(tag)) = (number(algorithm), number(tag)) else {
-        return false;
-    };
-    let (Some(expiration), Some(inception)) = (
-        expiration.and_then(parse_rrsig_time),
-        inception.and_then(parse_rrsig_time),
-    ) else {
-        return false;
-    };
-    let key_signs = rule
-        .keys
-        .iter()
-        .any(|&(t, a)| u32::from(t) == tag && u32::from(a) == algorithm);
-    key_signs
-        && signer.is_some_and(|s| s.eq_ignore_ascii_case(rule.signer.as_bytes()))
-        && from_serial(inception, rule.now) <= rule.now
-        && from_serial(expiration, rule.now) - rule.now > rule.refresh
 }
 
 #[cfg(test)]
@@ -981,30 +902,10 @@ b.tld.\t86400\tIN\tRRSIG\tDS 13 2 86400 20261220000000 20261206000000 11111 tld.
         let cut1 = ZONE.find("tld.\t86400\tIN\tRRSIG").unwrap();
         let cut2 = ZONE.find("a.tld.\t3600\tIN\tNSEC").unwrap();
         let scans = [
-            scan_piece(&bytes[..cut1], 0, &rule()),
-            scan_piece(&bytes[cut1..cut2], cut1, &rule()),
-            scan_piece(&bytes[cut2..], cut2, &rule()),
+            scan_piece(&bytes[..cut1], 0, &TextRule::new(&rule())),
+            scan_piece(&bytes[cut1..cut2], cut1, &TextRule::new(&rule())),
+            scan_piece(&bytes[cut2..], cut2, &TextRule::new(&rule())),
         ];
         assert_eq!(scans.iter().map(|s| s.nodes.len()).sum::<usize>(), 6);
-        assert!(keeps(
-            b"SOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA",
-            &rule()
-        ));
-        assert!(
-            !keeps(b"SOA 13 1 86400 20261220000000 20261208000000 39652 tld. AAAA", &rule()),
-            "not yet valid"
-        );
-        assert!(
-            !keeps(
-                b"SOA 13 1 86400 20261220000000 20261206000000 39652 other. AAAA",
-                &rule()
-            ),
-            "other signer"
-        );
-        assert!(
-            !keeps(b"SOA 8 1 86400 20261220000000 20261206000000 39652 tld. AAAA", &rule()),
-            "other algorithm"
-        );
-        assert!(!keeps(b"SOA 13 1", &rule()), "truncated");
     }
 }

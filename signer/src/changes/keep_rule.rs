@@ -1,0 +1,329 @@
+//! Which signatures of the previous signed zone may stay, judged from
+//! their text: a re-signing reads every RRSIG line of a signed TLD
+//! (over a million) and decodes none of them.
+
+use keybundles::time::{format_compact, from_serial, parse_rrsig_time};
+
+/// What makes a signature still good enough to keep.
+#[derive(Clone, Debug)]
+pub struct KeepRule {
+    pub now: i64,
+    /// Signatures expiring within this many seconds of `now` are due.
+    pub refresh: i64,
+    /// (key tag, algorithm) of every key that signs now.
+    pub keys: Vec<(u16, u8)>,
+    /// The apex as the RRSIG signer field writes it, lowercase.
+    pub signer: String,
+}
+
+/// A time in RRSIG presentation form, `YYYYMMDDHHmmSS`: between two such
+/// texts, text order is time order.
+type TimeText = [u8; 14];
+
+/// A [`KeepRule`] made ready for text: its instants written as RRSIG
+/// times and its keys as decimal numbers, so that a signature as Signet
+/// writes it is judged by comparing octets, with no number parsed.
+/// Parsing the two times and two numbers of each RRSIG was a third of
+/// the scan of a signed TLD. Anything else — a time outside
+/// [`TimeText`]'s plain form, a key written another way — is judged by
+/// [`keeps`], which parses; both give the same answer.
+pub(super) struct TextRule<'r> {
+    rule: &'r KeepRule,
+    /// The instants compared with, when all of them have the plain form.
+    times: Option<RuleTimes>,
+    /// (key tag, algorithm) of each key of the rule, in decimal.
+    keys: Vec<(String, String)>,
+}
+
+struct RuleTimes {
+    now: TimeText,
+    /// `now + refresh`: a signature must expire after it to stay.
+    fresh_until: TimeText,
+    /// The span around `now` in which serial-number arithmetic (RFC 1982,
+    /// as [`from_serial`] applies it) reads each time as itself: 34 years
+    /// either way, within 1970–2106.
+    earliest: TimeText,
+    latest: TimeText,
+}
+
+impl<'r> TextRule<'r> {
+    pub(super) fn new(rule: &'r KeepRule) -> TextRule<'r> {
+        const SPAN: i64 = 1 << 30;
+        let text = |unix: i64| -> Option<TimeText> { format_compact(unix).into_bytes().try_into().ok() };
+        let times = (|| {
+            Some(RuleTimes {
+                now: text(rule.now)?,
+                fresh_until: text(rule.now.checked_add(rule.refresh)?)?,
+                earliest: text((rule.now - SPAN).max(0))?,
+                latest: text((rule.now + SPAN).min(i64::from(u32::MAX)))?,
+            })
+        })();
+        TextRule {
+            rule,
+            times,
+            keys: rule.keys.iter().map(|(t, a)| (t.to_string(), a.to_string())).collect(),
+        }
+    }
+
+    /// True when the RRSIG with presentation RDATA `rdata` may stay: the
+    /// answer of [`keeps`], mostly without parsing.
+    pub(super) fn keeps(&self, rdata: &[u8]) -> bool {
+        self.judge_as_text(rdata).unwrap_or_else(|| keeps(rdata, self.rule))
+    }
+
+    /// [`keeps`]'s answer for an RRSIG in the plain form, `None` for any other.
+    fn judge_as_text<'a>(&self, rdata: &'a [u8]) -> Option<bool> {
+        let times = self.times.as_ref()?;
+        // RFC 4034 §3.2's fields: type covered, algorithm, labels,
+        // original TTL, expiration, inception, key tag, signer, signature.
+        // Plain loops over the short ones (the signature is not looked
+        // at); the two times are 14 octets in the plain form, stepped over.
+        let mut at = 0;
+        let mut field = || -> Option<&'a [u8]> {
+            let rest = rdata.get(at..)?;
+            let end = rest.iter().position(|&octet| octet == b' ')?;
+            at += end + 1;
+            Some(&rest[..end])
+        };
+        let (_covered, algorithm, _labels, _ttl) = (field()?, field()?, field()?, field()?);
+        let (expiration, inception) = (field()?, field()?);
+        let (tag, signer) = (field()?, field()?);
+        if !self
+            .keys
+            .iter()
+            .any(|(t, a)| t.as_bytes() == tag && a.as_bytes() == algorithm)
+        {
+            return None;
+        }
+        let expiration = plain_time(expiration, times)?;
+        let inception = plain_time(inception, times)?;
+        Some(
+            signer.eq_ignore_ascii_case(self.rule.signer.as_bytes())
+                && inception <= &times.now
+                && expiration > &times.fresh_until,
+        )
+    }
+}
+
+/// `text` as a [`TimeText`] when it is one that every reader takes as
+/// the same instant: 14 digits, a day no later than the 28th (so valid
+/// in every month; other days are left to the parse), within the span
+/// where serial-number arithmetic changes nothing.
+fn plain_time<'t>(text: &'t [u8], times: &RuleTimes) -> Option<&'t TimeText> {
+    let time: &TimeText = text.try_into().ok()?;
+    if !time.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let two = |at: usize| (time[at] - b'0') * 10 + (time[at + 1] - b'0');
+    let (month, day, hour, minute, second) = (two(4), two(6), two(8), two(10), two(12));
+    let plain = (1..=12).contains(&month) && (1..=28).contains(&day) && hour <= 23 && minute <= 59 && second <= 59;
+    (plain && time >= &times.earliest && time <= &times.latest).then_some(time)
+}
+
+/// The fields of an RRSIG's RDATA split at spaces.
+struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+    separator: u8,
+}
+
+impl<'a> Fields<'a> {
+    fn new(text: &'a [u8], separator: u8) -> Fields<'a> {
+        Fields {
+            rest: Some(text),
+            separator,
+        }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let text = self.rest?;
+        match text.iter().position(|&b| b == self.separator) {
+            Some(at) => {
+                self.rest = Some(&text[at + 1..]);
+                Some(&text[..at])
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+/// True when the RRSIG with presentation RDATA `rdata` may stay: the same
+/// rule as `signing::reuse`, read from text (RFC 4034 §3.2 field order:
+/// type covered, algorithm, labels, original TTL, expiration, inception,
+/// key tag, signer, signature).
+fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
+    let mut fields = Fields::new(rdata, b' ');
+    let (_covered, algorithm, _labels, _ttl, expiration, inception, tag, signer) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    );
+    let number = |field: Option<&[u8]>| -> Option<u32> { std::str::from_utf8(field?).ok()?.parse().ok() };
+    let (Some(algorithm), Some(tag)) = (number(algorithm), number(tag)) else {
+        return false;
+    };
+    let (Some(expiration), Some(inception)) = (
+        expiration.and_then(parse_rrsig_time),
+        inception.and_then(parse_rrsig_time),
+    ) else {
+        return false;
+    };
+    let key_signs = rule
+        .keys
+        .iter()
+        .any(|&(t, a)| u32::from(t) == tag && u32::from(a) == algorithm);
+    key_signs
+        && signer.is_some_and(|s| s.eq_ignore_ascii_case(rule.signer.as_bytes()))
+        && from_serial(inception, rule.now) <= rule.now
+        && from_serial(expiration, rule.now) - rule.now > rule.refresh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> KeepRule {
+        KeepRule {
+            // 2026-12-07 00:00:00 UTC
+            now: 1_796_601_600,
+            refresh: 5 * 86400,
+            keys: vec![(39652, 13), (7, 8)],
+            signer: "tld.".into(),
+        }
+    }
+
+    /// Both judges, which must agree.
+    fn judged(rdata: &[u8], rule: &KeepRule) -> bool {
+        let (parsed, as_text) = (keeps(rdata, rule), TextRule::new(rule).keeps(rdata));
+        assert_eq!(
+            parsed,
+            as_text,
+            "the two judges disagree on {}",
+            String::from_utf8_lossy(rdata)
+        );
+        as_text
+    }
+
+    #[test]
+    fn keeps_only_current_signatures_by_signing_keys() {
+        let rule = rule();
+        assert!(judged(
+            b"SOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA",
+            &rule
+        ));
+        assert!(judged(
+            b"NS 13 1 86400 20261220000000 20261206000000 39652 TLD. AAAA",
+            &rule
+        ));
+        assert!(
+            judged(b"SOA 13 1 86400 20261220000000 20261207000000 39652 tld. AAAA", &rule),
+            "valid from exactly now"
+        );
+        let refused: [(&[u8], &str); 9] = [
+            (
+                b"SOA 13 1 86400 20261220000000 20261208000000 39652 tld. AAAA",
+                "not yet valid",
+            ),
+            (
+                b"SOA 13 1 86400 20261211000000 20261206000000 39652 tld. AAAA",
+                "due for refresh",
+            ),
+            (
+                b"SOA 13 1 86400 20261212000000 20261206000000 39652 tld. AAAA",
+                "exactly at the refresh line",
+            ),
+            (
+                b"SOA 13 1 86400 20261220000000 20261206000000 39652 other. AAAA",
+                "other signer",
+            ),
+            (
+                b"SOA 8 1 86400 20261220000000 20261206000000 39652 tld. AAAA",
+                "other algorithm",
+            ),
+            (
+                b"SOA 13 1 86400 20261220000000 20261206000000 39653 tld. AAAA",
+                "other key",
+            ),
+            (
+                b"SOA 13 1 86400 20261299000000 20261206000000 39652 tld. AAAA",
+                "no such month",
+            ),
+            (
+                b"SOA 13 1 86400 20261231240000 20261206000000 39652 tld. AAAA",
+                "no such hour",
+            ),
+            (b"SOA 13 1", "truncated"),
+        ];
+        for (rdata, why) in refused {
+            assert!(!judged(rdata, &rule), "{why}");
+        }
+    }
+
+    #[test]
+    fn the_text_judge_leaves_other_forms_to_the_parse() {
+        let rule = rule();
+        let text = TextRule::new(&rule);
+        let plain = b"SOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA";
+        assert_eq!(text.judge_as_text(plain), Some(true));
+        let due = b"SOA 13 1 86400 20261211000000 20261206000000 39652 tld. AAAA";
+        assert_eq!(text.judge_as_text(due), Some(false));
+        let other_forms: [&[u8]; 6] = [
+            // Seconds since 1970 (RFC 4034 §3.2 allows them).
+            b"SOA 13 1 86400 1797811200 1796515200 39652 tld. AAAA",
+            // The 29th to the 31st depend on the month.
+            b"SOA 13 1 86400 20270129000000 20261206000000 39652 tld. AAAA",
+            b"SOA 13 1 86400 20270230000000 20261206000000 39652 tld. AAAA",
+            // A key tag or algorithm with a leading zero.
+            b"SOA 013 1 86400 20261220000000 20261206000000 39652 tld. AAAA",
+            // Further than 34 years from now.
+            b"SOA 13 1 86400 20661220000000 20261206000000 39652 tld. AAAA",
+            b"SOA 13 1 86400 20261220000000 19701206000000 39652 tld. AAAA",
+        ];
+        for rdata in other_forms {
+            assert_eq!(text.judge_as_text(rdata), None, "{}", String::from_utf8_lossy(rdata));
+            judged(rdata, &rule);
+        }
+        assert!(judged(b"SOA 13 1 86400 1797811200 1796515200 39652 tld. AAAA", &rule));
+        assert!(judged(
+            b"SOA 013 1 86400 20261220000000 20261206000000 39652 tld. AAAA",
+            &rule
+        ));
+        assert!(
+            !judged(b"SOA 13 1 86400 20270230000000 20261206000000 39652 tld. AAAA", &rule),
+            "February 30th"
+        );
+        assert!(judged(
+            b"SOA 13 1 86400 20270129000000 20261206000000 39652 tld. AAAA",
+            &rule
+        ));
+    }
+
+    #[test]
+    fn both_judges_agree_on_every_time_around_the_lines() {
+        // Expirations and inceptions every 7 hours 13 minutes across two
+        // months each side of now and of the refresh line, refresh times
+        // from none to a year, and a rule at an instant whose text is
+        // plain and one at the end of a month.
+        for now in [1_796_601_600, 1_798_675_199] {
+            for refresh in [0, 3600, 5 * 86400, 365 * 86400] {
+                let rule = KeepRule { now, refresh, ..rule() };
+                let mut at = now - 60 * 86400;
+                while at < now + refresh + 60 * 86400 {
+                    let t = format_compact(at);
+                    let (early, late) = (format_compact(now - 86400), format_compact(now + 40 * 86400));
+                    judged(format!("A 13 2 3600 {t} {early} 39652 tld. AAAA").as_bytes(), &rule);
+                    judged(format!("A 13 2 3600 {late} {t} 39652 tld. AAAA").as_bytes(), &rule);
+                    at += 7 * 3600 + 13 * 60;
+                }
+            }
+        }
+    }
+}
