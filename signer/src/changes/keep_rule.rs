@@ -187,10 +187,11 @@ fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn rule() -> KeepRule {
+    /// The rule the tests of this directory judge by.
+    pub(in crate::changes) fn rule() -> KeepRule {
         KeepRule {
             // 2026-12-07 00:00:00 UTC
             now: 1_796_601_600,

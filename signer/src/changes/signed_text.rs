@@ -636,17 +636,8 @@ fn field_end(text: &[u8], from: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::keep_rule::tests::rule;
     use super::*;
-
-    fn rule() -> KeepRule {
-        KeepRule {
-            // 2026-12-07 00:00:00 UTC
-            now: 1_796_601_600,
-            refresh: 5 * 86400,
-            keys: vec![(39652, 13)],
-            signer: "tld.".into(),
-        }
-    }
 
     const ZONE: &str = "tld.\t86400\tIN\tSOA\tns1.tld. h.tld. 1 1800 900 604800 3600\n\
 tld.\t86400\tIN\tRRSIG\tSOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA\n\
