@@ -457,6 +457,7 @@ fn splice(
     crate::timing::phase("stretches");
 
     let parsed = parse_stretches(&text, &stretches, apex)?;
+    crate::timing::phase("parse stretches");
     let old = apex_facts(&parsed.records, apex);
     let roles = Roles::new(request.keys);
     let signing_now: Vec<(u16, u8)> = roles
@@ -486,6 +487,7 @@ fn splice(
         mut files,
     } = parsed;
     let (unsigned, lines) = update.stretch_records(&signed, lines, &mut files, &text, &stretches, request)?;
+    crate::timing::phase("apply changes");
     if nsec3.is_some() {
         if let Some(top) = below_a_name_not_a_cut(&signed, &unsigned, &chain_names[1..]) {
             return whole(format!(
@@ -500,9 +502,11 @@ fn splice(
         // it was read.
         Update::Zone(new) => zone::check(unsigned, lines, &files, apex, &new.file, &mut |_| {})?,
     };
+    crate::timing::phase("check");
     let serial = zone.serial;
     let old_nsec3: Vec<Record> = signed.iter().filter(|r| r.rtype == Rtype::NSEC3).cloned().collect();
     let previous = PreviousSignatures::new(signed, apex, request.now, request.refresh);
+    crate::timing::phase("previous signatures");
     let bounds: Vec<Name> = stretches
         .par_iter()
         .filter(|s| s.1 < text.nodes.len())
