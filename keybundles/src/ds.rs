@@ -26,12 +26,26 @@ impl DigestType {
         }
     }
 
+    /// Its name in the IANA registry.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestType::Sha1 => "SHA-1",
+            DigestType::Sha256 => "SHA-256",
+            DigestType::Sha384 => "SHA-384",
+        }
+    }
+
     pub fn number(self) -> u8 {
         match self {
             DigestType::Sha1 => 1,
             DigestType::Sha256 => 2,
             DigestType::Sha384 => 4,
         }
+    }
+
+    /// The length of its digests in octets.
+    pub fn digest_len(self) -> usize {
+        self.ring_algorithm().output_len()
     }
 
     pub(crate) fn ring_algorithm(self) -> &'static digest::Algorithm {
@@ -43,11 +57,18 @@ impl DigestType {
     }
 }
 
-/// Why DS RDATA could not be read.
+/// Why DS RDATA could not be read, or cannot be right.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DsError {
     #[error("DS RDATA is {0} octets; it needs at least 5")]
     TooShort(usize),
+    #[error("digest type {digest_type} ({name}) digests are {expected} octets long, and this one is {found}")]
+    DigestLength {
+        digest_type: u8,
+        name: &'static str,
+        expected: usize,
+        found: usize,
+    },
 }
 
 /// The fields of a DS (or CDS) record.
@@ -69,6 +90,25 @@ impl Ds {
             algorithm: rdata[2],
             digest_type: rdata[3],
             digest: rdata[4..].to_vec(),
+        })
+    }
+
+    /// Refuses a digest whose length its digest type rules out: such a
+    /// DS can match no key, and validators and servers refuse it (BIND
+    /// will not load a zone holding one). Digest types Signet does not
+    /// compute (and 0, the CDS "delete" sentinel of RFC 8078) pass.
+    pub fn check_digest_length(&self) -> Result<(), DsError> {
+        let Some(known) = DigestType::from_number(self.digest_type) else {
+            return Ok(());
+        };
+        if self.digest.len() == known.digest_len() {
+            return Ok(());
+        }
+        Err(DsError::DigestLength {
+            digest_type: self.digest_type,
+            name: known.name(),
+            expected: known.digest_len(),
+            found: self.digest.len(),
         })
     }
 
@@ -103,5 +143,58 @@ impl fmt::Display for Ds {
             self.digest_type,
             HEXUPPER.encode(&self.digest)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use data_encoding::HEXUPPER_PERMISSIVE as HEX;
+
+    fn ds(digest_type: u8, digest_hex: &str) -> Ds {
+        Ds {
+            key_tag: 60485,
+            algorithm: 5,
+            digest_type,
+            digest: HEX.decode(digest_hex.as_bytes()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn digest_lengths_follow_the_digest_type() {
+        // The DS examples of RFC 4034 §5.4 (SHA-1) and RFC 4509 §2.3 (SHA-256).
+        assert_eq!(
+            ds(1, "2BB183AF5F22588179A53B0A98631FAD1A292118").check_digest_length(),
+            Ok(())
+        );
+        let sha256 = "D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A";
+        assert_eq!(ds(2, sha256).check_digest_length(), Ok(()));
+        assert_eq!(ds(4, &sha256.repeat(2)[..96]).check_digest_length(), Ok(()));
+        assert_eq!(
+            ds(2, "AB").check_digest_length(),
+            Err(DsError::DigestLength {
+                digest_type: 2,
+                name: "SHA-256",
+                expected: 32,
+                found: 1
+            })
+        );
+        // One octet too many, and a SHA-256 digest given as SHA-1.
+        assert!(ds(2, &format!("{sha256}00")).check_digest_length().is_err());
+        assert!(ds(1, sha256).check_digest_length().is_err());
+        assert!(ds(4, sha256).check_digest_length().is_err());
+        // Types Signet does not compute, and the CDS "delete" record
+        // (RFC 8078 §4: CDS 0 0 0 00), are not judged.
+        assert_eq!(ds(3, "AB").check_digest_length(), Ok(()));
+        assert_eq!(ds(0, "00").check_digest_length(), Ok(()));
+    }
+
+    #[test]
+    fn a_bad_length_is_explained_in_words() {
+        let said = ds(2, "ABCD").check_digest_length().unwrap_err().to_string();
+        assert_eq!(
+            said,
+            "digest type 2 (SHA-256) digests are 32 octets long, and this one is 2"
+        );
     }
 }

@@ -23,7 +23,7 @@ fn load(text: &str) -> Zone {
 
 const ZONE: &str = "$ORIGIN example.\n$TTL 3600\n@ SOA ns1 host 1 2 3 4 300\n@ NS ns1\nns1 A 192.0.2.1\n\
                     a.b.c A 192.0.2.2\n\
-                    secure NS ns.secure\nsecure DS 1 13 2 00\nns.secure A 192.0.2.3\n\
+                    secure NS ns.secure\nsecure DS 1 13 2 5F0EB9A0A7D77EE5EE21AE36A20D2E9D3C6DA4F3A5D8E0B4DCA5AE4A45E95C4A\nns.secure A 192.0.2.3\n\
                     x.y.insecure NS ns.elsewhere.\n";
 
 #[test]

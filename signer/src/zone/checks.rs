@@ -1,6 +1,10 @@
 //! What makes a zone signable: exactly one SOA at the apex, apex NS, no
 //! CNAME beside other data (RFC 1034 §3.6.2, RFC 2181 §10.1), one TTL
-//! per RRset (RFC 2181 §5.2), no duplicate records (RFC 2181 §5).
+//! per RRset (RFC 2181 §5.2), no duplicate records (RFC 2181 §5), one
+//! DNAME per name (RFC 6672 §2.4), no DS at the apex (RFC 4035 §2.4), no
+//! NS at a wildcard (RFC 4592 §4.2), DS and CDS digests as long as their
+//! digest type makes them. BIND, as the hidden primary, would refuse to
+//! load a signed zone breaking any of the last four.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +46,15 @@ pub enum ZoneError {
     },
     #[error("{location}: {owner} has more than one CNAME record")]
     MultipleCname { location: Location, owner: Name },
+    #[error(
+        "{location}: {owner} has more than one DNAME record; a name redirects to one place at most (RFC 6672 §2.4)"
+    )]
+    MultipleDname { location: Location, owner: Name },
+    #[error(
+        "{location}: DS record at the apex {owner}: a zone's DS RRset belongs to its parent, which publishes and \
+         signs it (RFC 4034 §5, RFC 4035 §2.4); give it to the parent instead. BIND will not load a zone with one"
+    )]
+    ApexDs { location: Location, owner: Name },
     #[error("{location}: {owner} lies below the DNAME at {dname}; no data may exist below a DNAME (RFC 6672 §2.4)")]
     DataBelowDname {
         location: Location,
@@ -50,6 +63,21 @@ pub enum ZoneError {
     },
     #[error("{location}: SOA RDATA is malformed")]
     BadSoa { location: Location },
+    #[error(
+        "{location}: NS records at the wildcard {owner}: a wildcard cannot be a zone cut, its meaning in a signed \
+         zone is undefined (RFC 4592 §4.2), and BIND will not load a zone with one"
+    )]
+    WildcardNs { location: Location, owner: Name },
+    #[error(
+        "{location}: the {rtype} record of {owner} cannot be right: {error}. No key can match it, and \
+         BIND will not load a zone holding it; correct or remove it"
+    )]
+    BadDs {
+        location: Location,
+        owner: Name,
+        rtype: Rtype,
+        error: keybundles::ds::DsError,
+    },
 }
 
 /// Sorts, removes duplicates, unifies RRset TTLs and checks the rules
@@ -365,7 +393,29 @@ fn check_node(
                 *soa = Some((first.ttl, serial, minimum));
             }
             Rtype::NS if at_apex => *apex_ns = true,
+            Rtype::NS if owner.is_wildcard() => {
+                return Err(ZoneError::WildcardNs {
+                    location: location(start),
+                    owner,
+                })
+            }
+            Rtype::DS if at_apex => {
+                return Err(ZoneError::ApexDs {
+                    location: location(start),
+                    owner,
+                })
+            }
+            Rtype::DS => check_ds(rrset, start, &location)?,
+            Rtype::DNAME if rrset.len() > 1 => {
+                return Err(ZoneError::MultipleDname {
+                    location: location(start + 1),
+                    owner,
+                })
+            }
             Rtype::CDS | Rtype::CDNSKEY => {
+                if rtype == Rtype::CDS {
+                    check_ds(rrset, start, &location)?;
+                }
                 let partner = if rtype == Rtype::CDS {
                     Rtype::CDNSKEY
                 } else {
@@ -381,6 +431,23 @@ fn check_node(
             _ => {}
         }
         start = end;
+    }
+    Ok(())
+}
+
+/// Refuses a DS or CDS record (the RRset `rrset`, which starts at index
+/// `start` of its name's records) that no key could match.
+fn check_ds(rrset: &[Record], start: usize, location: &dyn Fn(usize) -> Location) -> Result<(), ZoneError> {
+    for (i, record) in rrset.iter().enumerate() {
+        let checked = keybundles::ds::Ds::from_rdata(&record.rdata).and_then(|ds| ds.check_digest_length());
+        if let Err(error) = checked {
+            return Err(ZoneError::BadDs {
+                location: location(start + i),
+                owner: record.owner.clone(),
+                rtype: record.rtype,
+                error,
+            });
+        }
     }
     Ok(())
 }
@@ -502,5 +569,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn records_bind_would_not_load_are_refused_where_they_were_read() {
+        let sha256 = "5F0EB9A0A7D77EE5EE21AE36A20D2E9D3C6DA4F3A5D8E0B4DCA5AE4A45E95C4A";
+        let head = "$ORIGIN example.\n$TTL 3600\n@ SOA ns1 host 7 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n";
+        for (records, expected) in [
+            (
+                format!("d NS ns1.d\nd DS 1 13 2 {sha256}\nd DS 2 13 2 ABCD\n"),
+                "zone.db:8: the DS record of d.example. cannot be right: digest type 2 (SHA-256) digests are \
+                 32 octets long, and this one is 2.",
+            ),
+            (
+                format!("d NS ns1.d\nd DS 1 13 1 {sha256}\n"),
+                "zone.db:7: the DS record of d.example. cannot be right: digest type 1 (SHA-1) digests are 20",
+            ),
+            (
+                "@ CDS 1 13 4 ABCD\n".to_string(),
+                "zone.db:6: the CDS record of example. cannot be right: digest type 4 (SHA-384)",
+            ),
+            (
+                "*.w NS ns1.provider.net.\n".to_string(),
+                "zone.db:6: NS records at the wildcard *.w.example.:",
+            ),
+            (
+                format!("@ DS 1 13 2 {sha256}\n"),
+                "zone.db:6: DS record at the apex example.:",
+            ),
+            (
+                "m DNAME a.net.\nm DNAME b.net.\n".to_string(),
+                "zone.db:7: m.example. has more than one DNAME record",
+            ),
+        ] {
+            let (outcome, _) = check_text(&format!("{head}{records}"), 1);
+            let error = outcome.expect_err(&records);
+            assert!(error.starts_with(expected), "{error}");
+        }
+        // Digest types Signet does not compute, and the CDS "delete"
+        // record of RFC 8078, are signed as given.
+        let fine =
+            format!("{head}d NS ns1.d\nd DS 1 13 2 {sha256}\nd DS 3 13 3 AB\n@ CDS 0 0 0 00\n@ CDNSKEY 0 3 0 AA==\n");
+        assert_eq!(check_text(&fine, 1).0, Ok((Some(7), true)));
     }
 }
