@@ -45,7 +45,7 @@ const BUFFER_SIZE: usize = 1 << 20;
 /// Longest entry (all lines of a parenthesised record) accepted.
 const MAX_ENTRY_LEN: usize = 1 << 20;
 const MAX_INCLUDE_DEPTH: usize = 20;
-/// Largest TTL meant to be used (RFC 2181 §8).
+/// Largest TTL a zone may give (RFC 2181 §8).
 const MAX_SANE_TTL: u32 = 0x7fff_ffff;
 
 /// One open file (or in-memory text).
@@ -376,7 +376,7 @@ impl ZoneReader {
         // An unescaped '$' cannot start a name, so this is a directive even
         // when indented.
         let result = if tokens[0].text.first() == Some(&b'$') && !tokens[0].quoted {
-            self.directive(&tokens, first_line).map(|()| None)
+            self.directive(&tokens).map(|()| None)
         } else {
             self.record(&tokens, leading_ws, first_line).map(Some)
         };
@@ -396,7 +396,7 @@ impl ZoneReader {
             })
     }
 
-    fn directive(&mut self, tokens: &[Token<'_>], line: usize) -> Result<(), ZoneFileErrorKind> {
+    fn directive(&mut self, tokens: &[Token<'_>]) -> Result<(), ZoneFileErrorKind> {
         let syntax = |m: String| ZoneFileErrorKind::Syntax(m);
         let name = tokens[0].text;
         let args = &tokens[1..];
@@ -417,8 +417,7 @@ impl ZoneReader {
                     String::from_utf8_lossy(arg.text)
                 ))
             })?;
-            self.check_ttl(ttl, line);
-            self.dollar_ttl = Some(ttl);
+            self.dollar_ttl = Some(Self::check_ttl(ttl)?);
             Ok(())
         } else if name.eq_ignore_ascii_case(b"$INCLUDE") {
             let (file, origin) = match args {
@@ -464,14 +463,17 @@ impl ZoneReader {
         }
     }
 
-    fn check_ttl(&mut self, ttl: u32, line: usize) {
+    /// Refuses a TTL with its top bit set. Resolvers take such a TTL as 0
+    /// (RFC 2181 §8) and so does BIND loading the zone, while the RRSIG
+    /// would carry it as the original TTL: a typo, never what was meant.
+    fn check_ttl(ttl: u32) -> Result<u32, ZoneFileErrorKind> {
         if ttl > MAX_SANE_TTL {
-            let location = self.location(line);
-            self.warnings.push(Warning {
-                location,
-                message: format!("TTL {ttl} is over 2147483647; resolvers treat it as 0 (RFC 2181 §8)"),
-            });
+            return Err(ZoneFileErrorKind::Syntax(format!(
+                "TTL {ttl} is over 2147483647, the largest RFC 2181 §8 allows (resolvers, and BIND loading \
+                 the zone, would take it as 0)"
+            )));
         }
+        Ok(ttl)
     }
 
     fn record(&mut self, tokens: &[Token<'_>], leading_ws: bool, line: usize) -> Result<Record, ZoneFileErrorKind> {
@@ -493,6 +495,16 @@ impl ZoneReader {
                     let owner = self.parse_name("owner name", text, true)?;
                     self.last_owner_text.clear();
                     self.last_owner_text.extend_from_slice(text);
+                    if owner.labels().skip(1).any(|label| label == b"*") {
+                        let location = self.location(line);
+                        self.warnings.push(Warning {
+                            location,
+                            message: format!(
+                                "{owner} has a '*' label that is not its first: it is not a wildcard, only a \
+                                 name with an asterisk in it (RFC 4592 §2.1.1)"
+                            ),
+                        });
+                    }
                     owner
                 }
             }
@@ -555,7 +567,7 @@ impl ZoneReader {
         }
         let ttl = match ttl {
             Some(t) => {
-                self.check_ttl(t, line);
+                Self::check_ttl(t)?;
                 self.last_ttl = Some(t);
                 self.gave_ttl = true;
                 t

@@ -139,12 +139,32 @@ f A 192.0.2.6
 }
 
 #[test]
-fn big_ttl_warns() {
-    let mut reader = ZoneReader::from_str("a 4294967295 A 192.0.2.1\n", Path::new("z"), &origin());
-    assert!(reader.next().unwrap().is_ok());
-    assert_eq!(reader.warnings().len(), 1);
-    assert_eq!(reader.warnings()[0].location.line, 1);
-    assert!(reader.take_warnings()[0].message.contains("2147483647"));
+fn an_asterisk_label_that_is_not_first_is_read_with_a_warning() {
+    let text = "*.a 60 A 192.0.2.1\nb.*.a 60 A 192.0.2.2\n  60 AAAA 2001:db8::2\n*.*.c 60 TXT x\n";
+    let mut reader = ZoneReader::from_str(text, Path::new("z"), &origin());
+    assert_eq!(reader.by_ref().filter(|e| e.is_ok()).count(), 4);
+    let warnings = reader.take_warnings();
+    // One per name, not per record; a wildcard's own first label is fine.
+    let lines: Vec<usize> = warnings.iter().map(|w| w.location.line).collect();
+    assert_eq!(lines, [2, 4], "{warnings:?}");
+    assert!(warnings[0]
+        .message
+        .starts_with("b.*.a.example. has a '*' label that is not its first"));
+}
+
+#[test]
+fn a_ttl_with_its_top_bit_set_is_refused() {
+    assert_error("a 4294967295 A 192.0.2.1\n", 1, "TTL 4294967295 is over 2147483647");
+    assert_error(
+        "$TTL 60\nb 2147483648 A 192.0.2.1\n",
+        2,
+        "TTL 2147483648 is over 2147483647",
+    );
+    assert_error("$TTL 2147483648\n", 1, "RFC 2181 §8");
+    // In units too, and the largest allowed is taken.
+    assert_error("a 24856d A 192.0.2.1\n", 1, "TTL 2147558400 is over");
+    let mut reader = ZoneReader::from_str("a 2147483647 A 192.0.2.1\n", Path::new("z"), &origin());
+    assert_eq!(reader.next().unwrap().unwrap().record.ttl, 2147483647);
     assert!(reader.warnings().is_empty());
 }
 

@@ -489,6 +489,10 @@ mod tests {
             if i % 5 == 4 {
                 text.push_str(&format!("e{i} {} A 192.0.2.5\n", 200 + i));
             }
+            if i % 6 == 5 {
+                // Not a wildcard: the reader warns, wherever the piece is.
+                text.push_str(&format!("x.*.w{i} A 192.0.2.6\n"));
+            }
             match i % 7 {
                 0 => text.push_str(&format!("$TTL {}\n", 100 + i)),
                 1 => text.push_str(&format!("$ORIGIN sub{i}.example.\n")),
@@ -516,6 +520,8 @@ mod tests {
             match (&serial, &parallel) {
                 (Ok(s), Ok(p)) => {
                     assert_eq!(s.records, p.records, "records, window {window}");
+                    let wildcards = s.records.iter().filter(|r| r.owner.to_string().contains(".*.")).count();
+                    assert_eq!(s.warnings.len(), wildcards, "{:?}", s.warnings);
                     assert_eq!(s.locations(), p.locations(), "locations, window {window}");
                     assert_eq!(
                         format!("{:?}", s.warnings),
