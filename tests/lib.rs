@@ -92,6 +92,20 @@ pub fn require_tool(tool: &str) {
     );
 }
 
+/// A small xorshift generator for tests that make "random" changes or
+/// damage: the same sequence for the same seed, so a failure repeats.
+pub struct Xorshift(pub u64);
+
+impl Xorshift {
+    /// The next number below `n` (which must not be 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
 /// Runs a command and returns its output; panics only if it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_tests::{assert_externally_valid, keygen, require_tool, run, signer_bin, text};
+use signet_tests::{assert_externally_valid, keygen, require_tool, run, signer_bin, text, Xorshift};
 
 #[path = "bundles_support/mod.rs"]
 mod bundles_support;
@@ -356,18 +356,6 @@ fn nsec3_zones_are_spliced_at_delegations_and_resigned_whole_when_a_cut_moves() 
     }
 }
 
-/// A small xorshift generator: the same "random" changes every run.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 /// An unsigned zone as owner (relative) → its records' "TYPE RDATA".
 type Data = std::collections::BTreeMap<String, Vec<String>>;
 
@@ -384,8 +372,8 @@ fn zone_text(data: &Data, serial: u32) -> String {
 
 /// One random change of the kinds a registry makes, and some it rarely
 /// does (names below authoritative names).
-fn change(data: &mut Data, random: &mut Random) {
-    let pick = |data: &Data, random: &mut Random, prefix: &str| -> Option<String> {
+fn change(data: &mut Data, random: &mut Xorshift) {
+    let pick = |data: &Data, random: &mut Xorshift, prefix: &str| -> Option<String> {
         let names: Vec<&String> = data
             .keys()
             .filter(|n| n.starts_with(prefix) && !n.contains('.'))
@@ -457,7 +445,7 @@ fn rounds_of_random_changes_splice_into_the_zone_whole_resigning_makes() {
         let dir = tempfile::tempdir().unwrap();
         let keys = keys(dir.path());
         let validity = validity();
-        let mut random = Random(0x5151_6e65_7453_6967);
+        let mut random = Xorshift(0x5151_6e65_7453_6967);
         let mut data = Data::new();
         for i in 0..80u32 {
             let name = format!("d{:03}", i * 12);
