@@ -140,3 +140,58 @@ fn tampered_and_wrong_skrs_are_refused_naming_the_bundle() {
     let out = s.signer.ok(&["import-skr", next.to_str().unwrap()]);
     assert!(out.contains("replacing 1 bundles"), "{out}");
 }
+
+/// A bundle store changed after import (a disk, a hand edit) is refused by
+/// signing when the bundle is due; `bundles status` checks every bundle
+/// against the trust anchor, so the operator hears of it before then, with
+/// the way out: importing the SKR again.
+#[test]
+fn bundles_status_names_a_bundle_damaged_after_import() {
+    let s = setup();
+    s.signer.ok(&["import-skr", s.skr.to_str().unwrap()]);
+    let now = ["--now", "20261202000000"];
+    let out = s.signer.ok(&[now[0], now[1], "bundles", "status"]);
+    assert!(!out.contains("DOES NOT VERIFY"), "{out}");
+
+    // a flipped signature byte in the store's third bundle
+    let store = s.signer.dir.join("bundles/bundles.skr");
+    damaged(&store, &store, |f| {
+        let sig = f.bundles[2]
+            .records
+            .iter_mut()
+            .find(|r| r.rtype == Rtype::RRSIG)
+            .unwrap();
+        let mut rdata = sig.rdata.to_vec();
+        let n = rdata.len();
+        rdata[n - 10] ^= 0x01;
+        sig.rdata = rdata.into();
+    });
+    let out = s.signer.refused(&[now[0], now[1], "bundles", "status"], 1);
+    assert!(out.contains("DOES NOT VERIFY"), "{out}");
+    assert!(
+        out.contains("bundle 3 of") && out.contains("does not verify") && out.contains("import the SKR again"),
+        "{out}"
+    );
+    // the live bundle (the first) still signs; the third would not
+    let zone = bundles_support::write_zone(s.tmp.path());
+    let signed = s.tmp.path().join("signed.zone");
+    let sign = |at: &'static str| {
+        [
+            "--now",
+            at,
+            "sign",
+            zone.to_str().unwrap(),
+            "--output",
+            signed.to_str().unwrap(),
+        ]
+    };
+    s.signer.ok(&sign("20261202000000"));
+    let third = "20261212000000";
+    let out = s.signer.refused(&sign(third), 2);
+    assert!(out.contains("no longer verifies"), "{out}");
+
+    // importing the SKR again mends the store
+    s.signer.ok(&["import-skr", s.skr.to_str().unwrap()]);
+    s.signer.ok(&[now[0], now[1], "bundles", "status"]);
+    s.signer.ok(&sign(third));
+}

@@ -3,12 +3,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
+use keybundles::bundle::checks::verify_signatures;
 use keybundles::dnskey::Dnskey;
 use keybundles::time::{format_duration, format_human};
 
-use crate::bundles::{BundleStore, ZskPlan};
+use crate::bundles::{BundleStore, TrustAnchor, ZskPlan};
 use crate::config::{Config, KeyMode};
 use crate::Context;
 
@@ -21,7 +22,9 @@ pub struct BundlesArgs {
 #[derive(Debug, Subcommand)]
 pub enum BundlesCommand {
     /// List the imported bundles, mark the live one, and say when the last
-    /// ends. Exit 1 when no bundle covers now (signing would be refused).
+    /// ends. Every bundle's signatures are checked against the trust anchor,
+    /// as signing checks the live one. Exit 1 when no bundle covers now or
+    /// one does not verify (signing would be refused, now or when it is due).
     Status,
 }
 
@@ -58,6 +61,22 @@ fn status(ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let live = store.at(ctx.now);
+    // The store is written only by import-skr, after checking every
+    // signature; a bundle that fails now was changed since (a disk, a hand
+    // edit), and signing refuses it when it is due.
+    let anchor_path = config
+        .keys
+        .trust_anchor
+        .as_ref()
+        .context("offline-KSK mode needs keys.trust_anchor")?;
+    let anchor = TrustAnchor::load(anchor_path, &config.origin)?;
+    let broken: Vec<(usize, String)> = (0..file.bundles.len())
+        .filter_map(|i| {
+            verify_signatures(file, i, &|k: &Dnskey| anchor.matches(k))
+                .err()
+                .map(|e| (i, e.to_string()))
+        })
+        .collect();
     println!(
         "key bundles for {} ({}), now {}:",
         config.origin,
@@ -83,14 +102,19 @@ fn status(ctx: &Context) -> anyhow::Result<ExitCode> {
             .collect();
         let expires = b.signature_window().map_or("-".to_string(), |(_, e)| format_human(e));
         println!(
-            "{} {:>3}  {}  {}  {:<18}  {:<12}  {}",
+            "{} {:>3}  {}  {}  {:<18}  {:<12}  {}{}",
             if live == Some(i) { "live" } else { "    " },
             i + 1,
             format_human(b.start),
             format_human(store.end_of(i)),
             zsks.join(" "),
             ksks.join(" "),
-            expires
+            expires,
+            if broken.iter().any(|(j, _)| *j == i) {
+                "  DOES NOT VERIFY"
+            } else {
+                ""
+            }
         );
     }
     let end = store.last_end().unwrap_or(ctx.now);
@@ -104,11 +128,23 @@ fn status(ctx: &Context) -> anyhow::Result<ExitCode> {
             format!("{} ago", format_duration(-left))
         }
     );
+    for (i, error) in &broken {
+        eprintln!(
+            "signer: {error}; signing is refused while it is in force, {} to {}. The store was changed since \
+             it was imported: import the SKR again (signer import-skr; {} keeps every SKR accepted)",
+            format_human(file.bundles[*i].start),
+            format_human(store.end_of(*i)),
+            config.keys.bundle_dir.join("imported").display()
+        );
+    }
     if live.is_none() {
         eprintln!(
             "signer: no bundle covers {}: signing is refused until one does",
             format_human(ctx.now)
         );
+        return Ok(ExitCode::from(1));
+    }
+    if !broken.is_empty() {
         return Ok(ExitCode::from(1));
     }
     if left < config.guardrails.bundle_runway_warning {
