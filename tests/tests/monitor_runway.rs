@@ -70,3 +70,69 @@ fn bundle_runway_warns_then_goes_critical_as_the_last_bundle_nears_its_end() {
         "{nagios}"
     );
 }
+
+/// A bundle of the store that no longer verifies (changed after import)
+/// ends the runway where it starts: signing refuses it then.
+#[test]
+fn a_bundle_that_no_longer_verifies_ends_the_runway_where_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_knot, signer, skr) = knot_signed_period(tmp.path(), "20270601000000");
+    signer.ok(&["import-skr", skr.to_str().unwrap()]);
+    let unsigned = write_zone(tmp.path());
+    let early = unix("20261215000000");
+    let signed = tmp.path().join("signed.zone");
+    let now = early.to_string();
+    signer.ok(&[
+        "--now",
+        &now,
+        "sign",
+        unsigned.to_str().unwrap(),
+        "--output",
+        signed.to_str().unwrap(),
+    ]);
+
+    // A digit of the DNSKEY signature's original TTL changed in the store,
+    // in a bundle a month ahead.
+    let store = signer.dir.join("bundles/bundles.skr");
+    let text = std::fs::read_to_string(&store).unwrap();
+    let month_ahead = unix("20270115000000");
+    let header = text
+        .lines()
+        .position(|l| {
+            l.starts_with(";; SignedKeyResponse")
+                && l.split_whitespace().nth(3).and_then(|t| t.parse::<i64>().ok()) > Some(month_ahead)
+        })
+        .expect("a bundle after 2027-01-15");
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let sig = (header..lines.len())
+        .find(|&i| lines[i].contains("\tRRSIG\tDNSKEY "))
+        .unwrap();
+    let fields: Vec<&str> = lines[sig].split('\t').collect();
+    let rdata: Vec<&str> = fields[4].split(' ').collect();
+    let changed = format!(
+        "{} {} {} {}0 {}",
+        rdata[0],
+        rdata[1],
+        rdata[2],
+        rdata[3],
+        rdata[4..].join(" ")
+    );
+    lines[sig] = format!("{}\t{}\t{}\t{}\t{changed}", fields[0], fields[1], fields[2], fields[3]);
+    std::fs::write(&store, lines.join("\n") + "\n").unwrap();
+    let starts: i64 = lines[header].split_whitespace().nth(3).unwrap().parse().unwrap();
+
+    let (doc, nagios, code) = monitor_at(&signer, early, &signed);
+    assert_eq!(code, 1, "{nagios}");
+    assert_eq!(doc["runway"]["status"], "WARNING", "{doc}");
+    assert_eq!(doc["runway"]["ends"].as_i64(), Some(starts), "{doc}");
+    let message = doc["runway"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("original TTL") && message.contains("imported again"),
+        "{message}"
+    );
+    // Importing the SKR again mends it.
+    signer.ok(&["import-skr", skr.to_str().unwrap()]);
+    let (doc, nagios, code) = monitor_at(&signer, early, &signed);
+    assert_eq!(code, 0, "{nagios}");
+    assert_eq!(doc["runway"]["status"], "OK", "{doc}");
+}

@@ -26,14 +26,39 @@ pub struct KeySet {
     pub bundle: String,
 }
 
-/// The key set for signing at `now`.
-pub fn key_set_at(config: &Config, now: i64) -> anyhow::Result<KeySet> {
+/// The configured trust anchor (`keys.trust_anchor`).
+fn trust_anchor(config: &Config) -> anyhow::Result<TrustAnchor> {
     let anchor_path = config
         .keys
         .trust_anchor
         .as_ref()
         .context("offline-KSK mode needs keys.trust_anchor")?;
-    let anchor = TrustAnchor::load(anchor_path, &config.origin)?;
+    TrustAnchor::load(anchor_path, &config.origin)
+}
+
+/// The imported bundles still in force or to come after `now` whose
+/// signatures no longer verify against the trust anchor, and why, in
+/// order. The store is written only by import-skr, after checking every
+/// signature, so a bundle here was changed since (a disk, a hand edit):
+/// signing refuses it when it is due.
+pub fn unverified_bundles(config: &Config, store: &BundleStore, now: i64) -> anyhow::Result<Vec<(usize, String)>> {
+    let Some(file) = &store.file else {
+        return Ok(Vec::new());
+    };
+    let anchor = trust_anchor(config)?;
+    Ok((0..file.bundles.len())
+        .filter(|&i| store.end_of(i) > now)
+        .filter_map(|i| {
+            verify_signatures(file, i, &|k: &Dnskey| anchor.matches(k))
+                .err()
+                .map(|e| (i, e.to_string()))
+        })
+        .collect())
+}
+
+/// The key set for signing at `now`.
+pub fn key_set_at(config: &Config, now: i64) -> anyhow::Result<KeySet> {
+    let anchor = trust_anchor(config)?;
     let store = BundleStore::load(&config.keys.bundle_dir)?;
     let Some(file) = &store.file else {
         bail!(

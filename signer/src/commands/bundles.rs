@@ -3,13 +3,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use clap::{Args, Subcommand};
-use keybundles::bundle::checks::verify_signatures;
 use keybundles::dnskey::Dnskey;
 use keybundles::time::{format_duration, format_human};
 
-use crate::bundles::{BundleStore, TrustAnchor, ZskPlan};
+use crate::bundles::signing::unverified_bundles;
+use crate::bundles::{BundleStore, ZskPlan};
 use crate::config::{Config, KeyMode};
 use crate::Context;
 
@@ -22,9 +22,10 @@ pub struct BundlesArgs {
 #[derive(Debug, Subcommand)]
 pub enum BundlesCommand {
     /// List the imported bundles, mark the live one, and say when the last
-    /// ends. Every bundle's signatures are checked against the trust anchor,
-    /// as signing checks the live one. Exit 1 when no bundle covers now or
-    /// one does not verify (signing would be refused, now or when it is due).
+    /// ends. The signatures of every bundle not yet over are checked against
+    /// the trust anchor, as signing checks the live one. Exit 1 when no
+    /// bundle covers now or one does not verify (signing would be refused,
+    /// now or when it is due).
     Status,
 }
 
@@ -61,22 +62,7 @@ fn status(ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let live = store.at(ctx.now);
-    // The store is written only by import-skr, after checking every
-    // signature; a bundle that fails now was changed since (a disk, a hand
-    // edit), and signing refuses it when it is due.
-    let anchor_path = config
-        .keys
-        .trust_anchor
-        .as_ref()
-        .context("offline-KSK mode needs keys.trust_anchor")?;
-    let anchor = TrustAnchor::load(anchor_path, &config.origin)?;
-    let broken: Vec<(usize, String)> = (0..file.bundles.len())
-        .filter_map(|i| {
-            verify_signatures(file, i, &|k: &Dnskey| anchor.matches(k))
-                .err()
-                .map(|e| (i, e.to_string()))
-        })
-        .collect();
+    let broken = unverified_bundles(config, &store, ctx.now)?;
     println!(
         "key bundles for {} ({}), now {}:",
         config.origin,

@@ -268,7 +268,7 @@ fn settings(ctx: &Context, args: &MonitorArgs, started: Instant) -> anyhow::Resu
         axfr: !args.no_axfr,
         samples: args.samples,
         random_names: args.random_names,
-        runway: runway::from_config(config),
+        runway: runway::from_config(config, ctx.now),
     })
 }
 
