@@ -101,7 +101,7 @@ fn offline_cycle_on_softhsm_with_ceremony_checks() {
     // start, a bundle boundary, the ZSK rollover, the last day
     for at in ["20261201000000", "20261211000000", "20270301000000", "20270331000000"] {
         let signed = hsm.path(&format!("signed-{at}.zone"));
-        signer.ok(&["--now", at, "sign", s(&zone), "--output", s(&signed)]);
+        signer.ok(&bundles_support::sign_at(at, &zone, &signed));
         assert_valid_at(&signed, &anchor, at);
         let text = std::fs::read_to_string(&signed).unwrap();
         assert!(
@@ -185,7 +185,7 @@ fn offline_cycle_on_softhsm_with_ceremony_checks() {
     )));
     signer.ok(&["import-skr", s(&skr2)]);
     let signed = hsm.path("signed-q2.zone");
-    signer.ok(&["--now", "20270615000000", "sign", s(&zone), "--output", s(&signed)]);
+    signer.ok(&bundles_support::sign_at("20270615000000", &zone, &signed));
     assert_valid_at(&signed, &anchor, "20270615000000");
     // a KSR whose first ZSK is not in the previous SKR's last bundle
     let err = hsm.fail(&strs(&sign_ksr(
@@ -278,7 +278,7 @@ fn ksk_rollover_across_bundles() {
         ("20270331000000", &new),
     ] {
         let signed = hsm.path(&format!("roll-{at}.zone"));
-        signer.ok(&["--now", at, "sign", s(&zone), "--output", s(&signed)]);
+        signer.ok(&bundles_support::sign_at(at, &zone, &signed));
         assert_valid_with(&signed, &[trusted.as_path()], at);
     }
 }
@@ -313,15 +313,7 @@ fn knot_ksr_signed_by_the_ceremony_is_imported_by_keymgr() {
     knot.keymgr(ZONE, &["validate-skr", s(&skr)]);
     // and keymgr can say no: a damaged signature
     let mut file = bundle::read(&skr, Kind::Response).unwrap();
-    let sig = file.bundles[1]
-        .records
-        .iter_mut()
-        .find(|r| r.rtype == Rtype::RRSIG)
-        .unwrap();
-    let mut rdata = sig.rdata.to_vec();
-    let n = rdata.len();
-    rdata[n - 5] ^= 0x40;
-    sig.rdata = rdata.into();
+    bundles_support::flip_signature_bit(&mut file, 1, 5, 0x40);
     let bad = hsm.path("bad.skr");
     std::fs::write(&bad, bundle::write(&file, "test", 0)).unwrap();
     assert!(!knot.keymgr_output(ZONE, &["import-skr", s(&bad)]).status.success());

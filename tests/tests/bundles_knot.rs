@@ -6,7 +6,7 @@
 
 mod bundles_support;
 
-use bundles_support::{assert_invalid_at, assert_valid_at, unix, write_zone, Knot, Signer, ZONE};
+use bundles_support::{assert_invalid_at, assert_valid_at, sign_at, unix, write_zone, Knot, Signer, ZONE};
 
 /// The key tag of the RRSIG over the SOA in a signed zone file.
 fn soa_signer(zone: &std::path::Path) -> String {
@@ -48,14 +48,7 @@ fn signet_ksr_signed_by_keymgr_is_imported_and_zones_validate_across_the_period(
     // 90 days in), a plain bundle boundary, and the last day
     for at in ["20261201000000", "20270301000000", "20270311000000", "20270531000000"] {
         let signed = tmp.path().join(format!("signed-{at}.zone"));
-        signer.ok(&[
-            "--now",
-            at,
-            "sign",
-            zone.to_str().unwrap(),
-            "--output",
-            signed.to_str().unwrap(),
-        ]);
+        signer.ok(&sign_at(at, &zone, &signed));
         assert_valid_at(&signed, &anchor, at);
         signers.push(soa_signer(&signed));
     }
@@ -71,17 +64,7 @@ fn signet_ksr_signed_by_keymgr_is_imported_and_zones_validate_across_the_period(
     // no bundle covers an instant after the SKR: refused, old output kept
     let signed = tmp.path().join("signed-20270531000000.zone");
     let before = std::fs::read(&signed).unwrap();
-    let out = signer.refused(
-        &[
-            "--now",
-            "20270801000000",
-            "sign",
-            zone.to_str().unwrap(),
-            "--output",
-            signed.to_str().unwrap(),
-        ],
-        2,
-    );
+    let out = signer.refused(&sign_at("20270801000000", &zone, &signed), 2);
     assert!(out.contains("no key bundle covers 2027-08-01 00:00:00 UTC"), "{out}");
     assert_eq!(std::fs::read(&signed).unwrap(), before);
 

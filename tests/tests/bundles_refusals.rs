@@ -6,9 +6,8 @@ mod bundles_support;
 
 use std::path::{Path, PathBuf};
 
-use bundles_support::{knot_signed_period, unix, Knot, Signer, ZONE};
+use bundles_support::{flip_signature_bit, knot_signed_period, sign_at, unix, Knot, Signer, ZONE};
 use keybundles::bundle::{self, Kind};
-use keybundles::Rtype;
 
 struct Setup {
     tmp: tempfile::TempDir,
@@ -49,17 +48,7 @@ fn tampered_and_wrong_skrs_are_refused_naming_the_bundle() {
     let t = s.tmp.path();
 
     // a flipped signature byte in the third bundle
-    let flipped = damaged(&s.skr, &t.join("flipped.skr"), |f| {
-        let sig = f.bundles[2]
-            .records
-            .iter_mut()
-            .find(|r| r.rtype == Rtype::RRSIG)
-            .unwrap();
-        let mut rdata = sig.rdata.to_vec();
-        let n = rdata.len();
-        rdata[n - 10] ^= 0x01;
-        sig.rdata = rdata.into();
-    });
+    let flipped = damaged(&s.skr, &t.join("flipped.skr"), |f| flip_signature_bit(f, 2, 10, 0x01));
     let out = import_refused(&s, &flipped);
     assert!(out.contains("bundle 3 of") && out.contains("does not verify"), "{out}");
 
@@ -155,17 +144,7 @@ fn bundles_status_names_a_bundle_damaged_after_import() {
 
     // a flipped signature byte in the store's third bundle
     let store = s.signer.dir.join("bundles/bundles.skr");
-    damaged(&store, &store, |f| {
-        let sig = f.bundles[2]
-            .records
-            .iter_mut()
-            .find(|r| r.rtype == Rtype::RRSIG)
-            .unwrap();
-        let mut rdata = sig.rdata.to_vec();
-        let n = rdata.len();
-        rdata[n - 10] ^= 0x01;
-        sig.rdata = rdata.into();
-    });
+    damaged(&store, &store, |f| flip_signature_bit(f, 2, 10, 0x01));
     let out = s.signer.refused(&[now[0], now[1], "bundles", "status"], 1);
     assert!(out.contains("DOES NOT VERIFY"), "{out}");
     assert!(
@@ -175,16 +154,7 @@ fn bundles_status_names_a_bundle_damaged_after_import() {
     // the live bundle (the first) still signs; the third would not
     let zone = bundles_support::write_zone(s.tmp.path());
     let signed = s.tmp.path().join("signed.zone");
-    let sign = |at: &'static str| {
-        [
-            "--now",
-            at,
-            "sign",
-            zone.to_str().unwrap(),
-            "--output",
-            signed.to_str().unwrap(),
-        ]
-    };
+    let sign = |at| sign_at(at, &zone, &signed);
     s.signer.ok(&sign("20261202000000"));
     let third = "20261212000000";
     let out = s.signer.refused(&sign(third), 2);

@@ -5,7 +5,7 @@
 mod bundles_support;
 mod monitor_support;
 
-use bundles_support::{knot_signed_period, unix, write_zone, Signer};
+use bundles_support::{knot_signed_period, sign_at, unix, write_zone, Signer};
 use signet_tests::text;
 
 fn monitor_at(signer: &Signer, at: i64, zone: &std::path::Path) -> (serde_json::Value, String, i32) {
@@ -18,29 +18,28 @@ fn monitor_at(signer: &Signer, at: i64, zone: &std::path::Path) -> (serde_json::
     (doc, text(&nagios), nagios.status.code().unwrap_or(-1))
 }
 
+/// Bundles for 2026-12-01 to 2027-06-01 signed by Knot and imported: the
+/// signer, the SKR and the unsigned zone.
+fn imported_period(dir: &std::path::Path) -> (Signer, std::path::PathBuf, std::path::PathBuf) {
+    let (_knot, signer, skr) = knot_signed_period(dir, "20270601000000");
+    signer.ok(&["import-skr", skr.to_str().unwrap()]);
+    (signer, skr, write_zone(dir))
+}
+
 #[test]
 fn bundle_runway_warns_then_goes_critical_as_the_last_bundle_nears_its_end() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_knot, signer, skr) = knot_signed_period(tmp.path(), "20270601000000");
-    signer.ok(&["import-skr", skr.to_str().unwrap()]);
-    let unsigned = write_zone(tmp.path());
-    let sign_at = |at: i64| {
+    let (signer, _skr, unsigned) = imported_period(tmp.path());
+    let signed_at = |at: i64| {
         let out = tmp.path().join(format!("signed-{at}.zone"));
-        signer.ok(&[
-            "--now",
-            &at.to_string(),
-            "sign",
-            unsigned.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ]);
+        signer.ok(&sign_at(&at.to_string(), &unsigned, &out));
         out
     };
 
     // Early in the period: plenty of runway, and the DNSKEY set matches
     // the trust anchor (the DS the parent has).
     let early = unix("20261215000000");
-    let (doc, nagios, code) = monitor_at(&signer, early, &sign_at(early));
+    let (doc, nagios, code) = monitor_at(&signer, early, &signed_at(early));
     assert_eq!(code, 0, "{nagios}");
     assert_eq!(doc["runway"]["status"], "OK", "{doc}");
     let ends = doc["runway"]["ends"].as_i64().expect("runway end");
@@ -54,7 +53,7 @@ fn bundle_runway_warns_then_goes_critical_as_the_last_bundle_nears_its_end() {
 
     // Twenty days before the end: plan the next ceremony.
     let warn = ends - 20 * 86400;
-    let (doc, nagios, code) = monitor_at(&signer, warn, &sign_at(warn));
+    let (doc, nagios, code) = monitor_at(&signer, warn, &signed_at(warn));
     assert_eq!(code, 1, "{nagios}");
     assert_eq!(doc["runway"]["status"], "WARNING", "{doc}");
     assert!(nagios.starts_with("DNSSEC WARNING - "), "{nagios}");
@@ -62,7 +61,7 @@ fn bundle_runway_warns_then_goes_critical_as_the_last_bundle_nears_its_end() {
 
     // Three days before the end: critical.
     let late = ends - 3 * 86400;
-    let (doc, nagios, code) = monitor_at(&signer, late, &sign_at(late));
+    let (doc, nagios, code) = monitor_at(&signer, late, &signed_at(late));
     assert_eq!(code, 2, "{nagios}");
     assert_eq!(doc["runway"]["status"], "CRITICAL", "{doc}");
     assert!(
@@ -76,20 +75,11 @@ fn bundle_runway_warns_then_goes_critical_as_the_last_bundle_nears_its_end() {
 #[test]
 fn a_bundle_that_no_longer_verifies_ends_the_runway_where_it_starts() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_knot, signer, skr) = knot_signed_period(tmp.path(), "20270601000000");
-    signer.ok(&["import-skr", skr.to_str().unwrap()]);
-    let unsigned = write_zone(tmp.path());
+    let (signer, skr, unsigned) = imported_period(tmp.path());
     let early = unix("20261215000000");
     let signed = tmp.path().join("signed.zone");
     let now = early.to_string();
-    signer.ok(&[
-        "--now",
-        &now,
-        "sign",
-        unsigned.to_str().unwrap(),
-        "--output",
-        signed.to_str().unwrap(),
-    ]);
+    signer.ok(&sign_at(&now, &unsigned, &signed));
 
     // A digit of the DNSKEY signature's original TTL changed in the store,
     // in a bundle a month ahead.

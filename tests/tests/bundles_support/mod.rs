@@ -188,3 +188,25 @@ pub fn knot_signed_period(dir: &Path, to: &str) -> (Knot, Signer, PathBuf) {
     std::fs::write(&skr, knot.keymgr(ZONE, &["sign-ksr", ksr_s])).unwrap_or_else(|e| panic!("{}: {e}", skr.display()));
     (knot, signer, skr)
 }
+
+/// The arguments of `signer --now AT sign ZONE --output OUTPUT`: signing
+/// as at an instant, with the bundle in force then.
+pub fn sign_at<'a>(at: &'a str, zone: &'a Path, output: &'a Path) -> [&'a str; 6] {
+    let path = |p: &'a Path| p.to_str().expect("temporary paths are UTF-8");
+    ["--now", at, "sign", path(zone), "--output", path(output)]
+}
+
+/// Damages bundle `bundle` of `file` (counted from 0): one bit of its first
+/// RRSIG, `from_end` octets before the end of the RDATA (inside the
+/// signature), flipped.
+pub fn flip_signature_bit(file: &mut keybundles::bundle::BundleFile, bundle: usize, from_end: usize, bit: u8) {
+    let sig = file.bundles[bundle]
+        .records
+        .iter_mut()
+        .find(|r| r.rtype == keybundles::Rtype::RRSIG)
+        .expect("the bundle has an RRSIG");
+    let mut rdata = sig.rdata.to_vec();
+    let n = rdata.len();
+    rdata[n - from_end] ^= bit;
+    sig.rdata = rdata.into();
+}
