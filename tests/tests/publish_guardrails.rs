@@ -88,6 +88,50 @@ fn valid_refuses_a_zone_validators_would_reject_and_cannot_be_overridden() {
     assert_eq!(site.published_serial(), 2);
 }
 
+/// A published zone Signet did not write as it is (a signature damaged
+/// on disk, a hand edit) lends none of its signatures: a damaged one kept
+/// would fail `valid`, which cannot be overridden, at every run until it
+/// came due. Every RRset is signed again, and the next run keeps again.
+#[test]
+fn a_published_zone_changed_by_someone_else_lends_no_signatures() {
+    let site = Site::new(&zone(1, 10, 2, ""));
+    site.publish_ok(&[]);
+    // One octet of the signature over host3's A record, changed.
+    let text_before = std::fs::read_to_string(&site.published).unwrap();
+    let damaged: Vec<String> = text_before
+        .lines()
+        .map(|line| {
+            if line.starts_with("host3.example.\t") && line.contains("\tRRSIG\tA ") {
+                let at = line.len() - 20;
+                let old = &line[at..at + 1];
+                format!(
+                    "{}{}{}",
+                    &line[..at],
+                    if old == "A" { "B" } else { "A" },
+                    &line[at + 1..]
+                )
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert_ne!(damaged.join("\n") + "\n", text_before, "the test damaged nothing");
+    std::fs::write(&site.published, damaged.join("\n") + "\n").unwrap();
+    assert!(!signer_verifies(&site.published));
+
+    site.set_zone(&zone(2, 11, 2, ""));
+    let out = site.publish_ok(&[]);
+    let all = out_text(&out);
+    assert!(all.contains("is not the file Signet last published"), "{all}");
+    assert!(all.contains("of which 0 kept"), "{all}");
+    assert!(signer_verifies(&site.published));
+    // Published and recorded by Signet again: its signatures are kept.
+    site.set_zone(&zone(3, 11, 2, ""));
+    let all = out_text(&site.publish_ok(&[]));
+    assert!(!all.contains("of which 0 kept"), "{all}");
+    assert!(signer_verifies(&site.published));
+}
+
 #[test]
 fn expiry_floor_refuses_signatures_that_would_not_survive_missed_runs() {
     let site = Site::new(&zone(1, 10, 2, ""));

@@ -156,10 +156,21 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
         (PublishedZone::Zone { sha256, .. }, Some(s)) if *sha256 != s.sha256 => note(
             format!(
                 "{} is not the file Signet last published (serial {} at {}): it was changed by someone else, or a run \
-                 was stopped between writing the zone and the state file",
+                 was stopped between writing the zone and the state file. None of its signatures is kept: every \
+                 RRset is signed again",
                 req.publish_to.display(),
                 s.serial,
                 s.published_at_text
+            ),
+            &mut warnings,
+            warn,
+        ),
+        (PublishedZone::Zone { .. }, None) => note(
+            format!(
+                "{} was not published by this signer (no state in {}): none of its signatures is kept, every RRset \
+                 is signed again",
+                req.publish_to.display(),
+                config.publish.state_file.display()
             ),
             &mut warnings,
             warn,
@@ -222,14 +233,24 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     };
     // Signatures of the published zone that are as planned and far from
     // expiry are kept (signatures.refresh): secondaries then transfer only
-    // what changed. Whatever is kept is checked like the rest.
+    // what changed. Whatever is kept is checked like the rest. They are
+    // kept only from the file Signet published and recorded (its SHA-256
+    // is the state file's), each of them verified then: from any other
+    // file one damaged signature, kept, would fail the `valid` guardrail,
+    // which cannot be overridden, at every run until it came due.
     let previous = match &mut old {
-        PublishedZone::Zone { records, .. } => Some(PreviousSignatures::new(
-            as_planned(std::mem::take(records), config, now, cap),
-            origin,
-            now,
-            config.signatures.refresh,
-        )),
+        PublishedZone::Zone { records, sha256, .. } => {
+            let records = std::mem::take(records);
+            let recorded = state.as_ref().is_some_and(|s| s.sha256 == *sha256);
+            recorded.then(|| {
+                PreviousSignatures::new(
+                    as_planned(records, config, now, cap),
+                    origin,
+                    now,
+                    config.signatures.refresh,
+                )
+            })
+        }
         _ => None,
     };
     crate::timing::phase("previous signatures");
