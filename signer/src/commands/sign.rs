@@ -126,7 +126,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         let started = std::time::Instant::now();
         let resigned = changes::resign(request, changes, &mut warn);
         if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
-            return Ok(refuse(&refused, &args.output));
+            return Ok(refuse(&refused, &args.output, args.previous.as_deref()));
         }
         report_resigned(ctx, args, &origin, &resigned?, started);
         return Ok(ExitCode::SUCCESS);
@@ -151,7 +151,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         let started = std::time::Instant::now();
         let resigned = changes::resign_zone(request, &zone, &zonefile, previous_text, &mut warn);
         if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
-            return Ok(refuse(&refused, &args.output));
+            return Ok(refuse(&refused, &args.output, args.previous.as_deref()));
         }
         match resigned? {
             Ok(report) => {
@@ -205,7 +205,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     );
     crate::timing::phase("sign and write");
     if let Some(refused) = verification.as_ref().and_then(OutputVerification::take_refused) {
-        return Ok(refuse(&refused, &args.output));
+        return Ok(refuse(&refused, &args.output, args.previous.as_deref()));
     }
     let signed = match outcome {
         Some(Err(err)) => return Err(err.into()),
@@ -335,13 +335,23 @@ fn verified_note(verified: bool) -> &'static str {
 }
 
 /// What `--verify` says when the signed zone does not verify: the problems,
-/// on stdout as `signer verify` prints them, and exit status 1.
-fn refuse(report: &verify::Report, output: &Path) -> ExitCode {
+/// on stdout as `signer verify` prints them, and exit status 1. With
+/// `--previous`, a failing signature may be one kept from that file, which
+/// every run would keep again until it came due: the way out is named.
+fn refuse(report: &verify::Report, output: &Path, previous: Option<&Path>) -> ExitCode {
     super::verify::print_failures(report);
     eprintln!(
         "signer: the signed zone does not verify; {} was left as it was",
         output.display()
     );
+    if let Some(previous) = previous {
+        eprintln!(
+            "signer: if a failing signature was kept from {}, that file changed after it was signed (a damaged \
+             disk, a hand edit); each run with --previous would keep it again. Sign once from the whole zone file, \
+             without --previous, to make every signature anew",
+            previous.display()
+        );
+    }
     ExitCode::from(1)
 }
 
