@@ -125,6 +125,7 @@ fn a_published_zone_changed_by_someone_else_lends_no_signatures() {
     assert!(all.contains("is not the file Signet last published"), "{all}");
     assert!(all.contains("of which 0 kept"), "{all}");
     assert!(signer_verifies(&site.published));
+    signet_tests::assert_externally_valid(&site.published, "example.", false);
     // Published and recorded by Signet again: its signatures are kept.
     site.set_zone(&zone(3, 11, 2, ""));
     let all = out_text(&site.publish_ok(&[]));
