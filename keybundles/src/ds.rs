@@ -93,22 +93,28 @@ impl Ds {
         })
     }
 
-    /// Refuses a digest whose length its digest type rules out: such a
-    /// DS can match no key, and validators and servers refuse it (BIND
-    /// will not load a zone holding one). Digest types Signet does not
-    /// compute (and 0, the CDS "delete" sentinel of RFC 8078) pass.
-    pub fn check_digest_length(&self) -> Result<(), DsError> {
-        let Some(known) = DigestType::from_number(self.digest_type) else {
+    /// Refuses DS (or CDS) RDATA whose digest length its digest type
+    /// rules out: such a DS can match no key, and validators and servers
+    /// refuse it (BIND will not load a zone holding one). Digest types
+    /// Signet does not compute (and 0, the CDS "delete" sentinel of RFC
+    /// 8078) pass. Reads the RDATA in place: a TLD has a DS for every
+    /// signed delegation.
+    pub fn check_rdata(rdata: &[u8]) -> Result<(), DsError> {
+        if rdata.len() < 5 {
+            return Err(DsError::TooShort(rdata.len()));
+        }
+        let (digest_type, found) = (rdata[3], rdata.len() - 4);
+        let Some(known) = DigestType::from_number(digest_type) else {
             return Ok(());
         };
-        if self.digest.len() == known.digest_len() {
+        if found == known.digest_len() {
             return Ok(());
         }
         Err(DsError::DigestLength {
-            digest_type: self.digest_type,
+            digest_type,
             name: known.name(),
             expected: known.digest_len(),
-            found: self.digest.len(),
+            found,
         })
     }
 
@@ -151,27 +157,30 @@ mod tests {
     use super::*;
     use data_encoding::HEXUPPER_PERMISSIVE as HEX;
 
-    fn ds(digest_type: u8, digest_hex: &str) -> Ds {
+    /// DS RDATA with this digest type and digest.
+    fn rdata(digest_type: u8, digest_hex: &str) -> Vec<u8> {
         Ds {
             key_tag: 60485,
             algorithm: 5,
             digest_type,
             digest: HEX.decode(digest_hex.as_bytes()).unwrap(),
         }
+        .to_rdata()
+    }
+
+    fn check(digest_type: u8, digest_hex: &str) -> Result<(), DsError> {
+        Ds::check_rdata(&rdata(digest_type, digest_hex))
     }
 
     #[test]
     fn digest_lengths_follow_the_digest_type() {
         // The DS examples of RFC 4034 §5.4 (SHA-1) and RFC 4509 §2.3 (SHA-256).
-        assert_eq!(
-            ds(1, "2BB183AF5F22588179A53B0A98631FAD1A292118").check_digest_length(),
-            Ok(())
-        );
+        assert_eq!(check(1, "2BB183AF5F22588179A53B0A98631FAD1A292118"), Ok(()));
         let sha256 = "D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A";
-        assert_eq!(ds(2, sha256).check_digest_length(), Ok(()));
-        assert_eq!(ds(4, &sha256.repeat(2)[..96]).check_digest_length(), Ok(()));
+        assert_eq!(check(2, sha256), Ok(()));
+        assert_eq!(check(4, &sha256.repeat(2)[..96]), Ok(()));
         assert_eq!(
-            ds(2, "AB").check_digest_length(),
+            check(2, "AB"),
             Err(DsError::DigestLength {
                 digest_type: 2,
                 name: "SHA-256",
@@ -179,19 +188,21 @@ mod tests {
                 found: 1
             })
         );
-        // One octet too many, and a SHA-256 digest given as SHA-1.
-        assert!(ds(2, &format!("{sha256}00")).check_digest_length().is_err());
-        assert!(ds(1, sha256).check_digest_length().is_err());
-        assert!(ds(4, sha256).check_digest_length().is_err());
+        // One octet too many, and a SHA-256 digest given as SHA-1 or SHA-384.
+        assert!(check(2, &format!("{sha256}00")).is_err());
+        assert!(check(1, sha256).is_err());
+        assert!(check(4, sha256).is_err());
         // Types Signet does not compute, and the CDS "delete" record
         // (RFC 8078 §4: CDS 0 0 0 00), are not judged.
-        assert_eq!(ds(3, "AB").check_digest_length(), Ok(()));
-        assert_eq!(ds(0, "00").check_digest_length(), Ok(()));
+        assert_eq!(check(3, "AB"), Ok(()));
+        assert_eq!(check(0, "00"), Ok(()));
+        // RDATA too short to hold a digest at all.
+        assert_eq!(Ds::check_rdata(&[0, 1, 13, 2]), Err(DsError::TooShort(4)));
     }
 
     #[test]
     fn a_bad_length_is_explained_in_words() {
-        let said = ds(2, "ABCD").check_digest_length().unwrap_err().to_string();
+        let said = check(2, "ABCD").unwrap_err().to_string();
         assert_eq!(
             said,
             "digest type 2 (SHA-256) digests are 32 octets long, and this one is 2"

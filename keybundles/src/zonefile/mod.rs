@@ -495,7 +495,8 @@ impl ZoneReader {
                     let owner = self.parse_name("owner name", text, true)?;
                     self.last_owner_text.clear();
                     self.last_owner_text.extend_from_slice(text);
-                    if owner.labels().skip(1).any(|label| label == b"*") {
+                    // Most owners hold no '*': only those are split into labels.
+                    if text.contains(&b'*') && owner.labels().skip(1).any(|label| label == b"*") {
                         let location = self.location(line);
                         self.warnings.push(Warning {
                             location,

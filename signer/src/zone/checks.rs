@@ -439,8 +439,7 @@ fn check_node(
 /// `start` of its name's records) that no key could match.
 fn check_ds(rrset: &[Record], start: usize, location: &dyn Fn(usize) -> Location) -> Result<(), ZoneError> {
     for (i, record) in rrset.iter().enumerate() {
-        let checked = keybundles::ds::Ds::from_rdata(&record.rdata).and_then(|ds| ds.check_digest_length());
-        if let Err(error) = checked {
+        if let Err(error) = keybundles::ds::Ds::check_rdata(&record.rdata) {
             return Err(ZoneError::BadDs {
                 location: location(start + i),
                 owner: record.owner.clone(),
