@@ -264,7 +264,7 @@ fn path(path: &Path) -> &str {
 
 /// The intact inputs, made once.
 struct Fixture {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     key: String,
     zone: PathBuf,
     next_zone: PathBuf,
@@ -300,7 +300,7 @@ fn fixture() -> Fixture {
     sign(&signed3, &["--nsec3", "--opt-out"]);
     // The intact inputs work every way the damaged ones are tried.
     let fx = Fixture {
-        _dir: dir,
+        dir,
         key,
         zone,
         next_zone,
@@ -309,7 +309,7 @@ fn fixture() -> Fixture {
         diff,
     };
     for job in Job::ALL {
-        let output = fx._dir.path().join("intact.out");
+        let output = fx.dir.path().join("intact.out");
         let result = run(Command::new(signer_bin())
             .arg("-q")
             .args(job.args(&fx, job.source(&fx), &output)));
