@@ -201,7 +201,10 @@ pub struct SignArgs {
     pub no_splice: bool,
 
     /// With --previous: re-sign signatures that expire within this long.
-    /// Default: 5d, or the config's signatures.refresh.
+    /// Each RRset is also re-signed once per cycle of validity − jitter −
+    /// refresh, at a moment of its own, so runs share the work evenly
+    /// (docs/signing.md, "Re-signing schedule"). Default: 5d, or the
+    /// config's signatures.refresh.
     #[arg(long, value_name = "DURATION", requires = "previous")]
     pub refresh: Option<String>,
 

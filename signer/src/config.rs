@@ -472,7 +472,9 @@ inception_offset = "1h"
 # ... and their expirations are spread over the last `jitter` of the
 # validity so the zone never comes due all at once.
 jitter = "12h"
-# Re-signing keeps signatures with more than this left.
+# Re-signing keeps signatures with more than this left; each RRset is
+# also signed again once per `validity - jitter - refresh`, at a moment of
+# its own, so every run re-signs a steady share (docs/signing.md).
 refresh = "5d"
 
 [denial]

@@ -401,3 +401,45 @@ fn a_symlinked_zone_file_stays_a_symlink() {
     assert!(signer_verifies(&real));
     assert_eq!(site.state()["file"], real.canonicalize().unwrap().display().to_string());
 }
+
+/// `signer publish` from cron, daily, on an unchanged zone: with
+/// signer.toml's defaults (validity 14d, jitter 12h, refresh 5d) each
+/// RRset is made again once per cycle of 8d 12h at its own moment, so a
+/// day's run makes about a ninth of the signatures, never all of them (the
+/// ninth day made every signature again before the re-signing schedule).
+#[test]
+fn a_daily_publication_makes_a_part_of_the_signatures_never_all() {
+    let site = Site::new(&zone(2026010100, 300, 300, ""));
+    let days = 12;
+    site.publish_ok(&["--now", &format!("-{days}d")]);
+    let mut made = Vec::new();
+    for day in 1..=days {
+        let out = site.publish_ok(&["--now", &format!("-{}d", days - day)]);
+        let all = out_text(&out);
+        // "… N signatures of which K kept …"
+        let line = all
+            .lines()
+            .find(|l| l.starts_with("PUBLISHED"))
+            .expect("a PUBLISHED line");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words
+            .iter()
+            .position(|w| *w == "signatures")
+            .expect("a signature count");
+        let total: usize = words[at - 1].trim_start_matches('(').parse().unwrap();
+        let kept: usize = words[at + 3]
+            .trim_end_matches(|c: char| !c.is_ascii_digit())
+            .parse()
+            .unwrap();
+        made.push((total, total - kept));
+    }
+    for (day, &(total, count)) in made.iter().enumerate() {
+        assert!(
+            count > total / 20 && count < total / 5,
+            "day {}: made {count} of {total}; each day's (total, made): {made:?}",
+            day + 1
+        );
+    }
+    assert!(signer_verifies(&site.published));
+    signet_tests::assert_externally_valid(&site.published, "example.", false);
+}

@@ -153,3 +153,66 @@ fn a_new_key_signs_everything_it_must() {
     assert_eq!(counts.kept, 0, "signatures by keys no longer signing must not be kept");
     assert_externally_valid(&second, "tld.", false);
 }
+
+/// Inceptions of the RRSIGs of a signed zone, in seconds since 1970.
+fn inceptions(zone: &Path) -> Vec<i64> {
+    std::fs::read_to_string(zone)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split('\t').nth(4).filter(|_| line.contains("\tRRSIG\t")))
+        .map(|rdata| {
+            let field = rdata.split(' ').nth(5).unwrap();
+            i64::from(keybundles::time::parse_rrsig_time(field.as_bytes()).unwrap())
+        })
+        .collect()
+}
+
+/// A zone signed at once and re-signed by a daily job never comes due at
+/// once: each RRset has its moment in a cycle of validity − jitter −
+/// refresh (14d − 1d − 5d = 8 days here), so every run makes about an
+/// eighth of the signatures again. Before the schedule, the daily run on
+/// the ninth day found every signature within the refresh threshold and
+/// made all of them, and again every nine days. Both ways of keeping
+/// signatures (spliced into the previous text, and `--no-splice`) run on
+/// alternate days; the last zone validates in BIND and ldns at today's
+/// date, with no signature older than a cycle and a day.
+#[test]
+fn a_daily_job_resigns_an_eighth_of_the_zone_each_day_never_all_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let zone = tld(1000, &[], &[]);
+    let days = 20;
+    let start = format!("-{days}d");
+    let (mut previous, _) = sign(dir.path(), &zone, "day0", &keys, &["--now", &start]);
+    let total = inceptions(&previous).len();
+    let mut made = Vec::new();
+    for day in 1..=days {
+        let now = format!("-{}d", days - day);
+        let previous_text = previous.to_string_lossy().to_string();
+        let mut extra = vec!["--now", &now, "--previous", &previous_text];
+        if day % 2 == 0 {
+            extra.push("--no-splice");
+        }
+        let (output, counts) = sign(dir.path(), &zone, &format!("day{day}"), &keys, &extra);
+        assert_eq!(counts.kept + counts.made, total, "day {day}");
+        made.push(counts.made);
+        previous = output;
+    }
+    // An eighth is 12.5%; the moments are a hash, so allow for its spread.
+    for (day, &count) in made.iter().enumerate() {
+        assert!(
+            count > total / 16 && count < total / 5,
+            "day {}: made {count} of {total} signatures; each day's runs: {made:?}",
+            day + 1
+        );
+    }
+    let now = keybundles::time::system_now();
+    let oldest = inceptions(&previous).into_iter().min().unwrap();
+    assert!(
+        now - oldest <= 9 * 86_400 + 3_600 + 600,
+        "a signature made {} days ago was still kept",
+        (now - oldest) / 86_400
+    );
+    assert_externally_valid(&previous, "tld.", false);
+    verify_with_signet(&previous);
+}

@@ -221,6 +221,7 @@ mod tests {
             refresh: 0,
             keys: vec![(1, 13)],
             signer: "tld.".into(),
+            schedule: crate::signing::Schedule::NONE,
         };
         let bytes = format!("{APEX_LINES}{rest}; end of zone tld.\n").into_bytes();
         SignedText::index(Contents::Owned(bytes), Path::new("old.signed"), &rule).unwrap()

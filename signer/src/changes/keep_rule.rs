@@ -3,6 +3,9 @@
 //! (over a million) and decodes none of them.
 
 use keybundles::time::{format_compact, from_serial, parse_rrsig_time};
+use keybundles::{Name, Rtype};
+
+use crate::signing::schedule::{rrset_hash, rrset_hash_of_text, Schedule};
 
 /// What makes a signature still good enough to keep.
 #[derive(Clone, Debug)]
@@ -14,6 +17,8 @@ pub struct KeepRule {
     pub keys: Vec<(u16, u8)>,
     /// The apex as the RRSIG signer field writes it, lowercase.
     pub signer: String,
+    /// Signatures whose RRset's moment has come are made again.
+    pub schedule: Schedule,
 }
 
 /// A time in RRSIG presentation form, `YYYYMMDDHHmmSS`: between two such
@@ -70,19 +75,20 @@ impl<'r> TextRule<'r> {
         }
     }
 
-    /// True when the RRSIG with presentation RDATA `rdata` may stay: the
-    /// answer of [`keeps`], mostly without parsing.
-    pub(super) fn keeps(&self, rdata: &[u8]) -> bool {
-        self.judge_as_text(rdata).unwrap_or_else(|| keeps(rdata, self.rule))
+    /// True when the RRSIG with owner `owner` and presentation RDATA
+    /// `rdata` may stay: the answer of [`keeps`], mostly without parsing.
+    pub(super) fn keeps(&self, owner: &[u8], rdata: &[u8]) -> bool {
+        self.judge_as_text(owner, rdata)
+            .unwrap_or_else(|| keeps(owner, rdata, self.rule))
     }
 
     /// [`keeps`]'s answer for an RRSIG in the plain form, `None` for any other.
-    fn judge_as_text(&self, rdata: &[u8]) -> Option<bool> {
+    fn judge_as_text(&self, owner: &[u8], rdata: &[u8]) -> Option<bool> {
         let times = self.times.as_ref()?;
         // RFC 4034 §3.2's field order, split as `keeps` splits it.
         let mut fields = Fields::new(rdata, b' ');
         let mut next = || fields.next();
-        let (_covered, algorithm, _labels, _ttl) = (next()?, next()?, next()?, next()?);
+        let (covered, algorithm, _labels, _ttl) = (next()?, next()?, next()?, next()?);
         let (expiration, inception, tag, signer) = (next()?, next()?, next()?, next()?);
         if !self
             .keys
@@ -93,11 +99,17 @@ impl<'r> TextRule<'r> {
         }
         let expiration = plain_time(expiration, times)?;
         let inception = plain_time(inception, times)?;
-        Some(
-            signer.eq_ignore_ascii_case(self.rule.signer.as_bytes())
-                && inception <= &times.now
-                && expiration > &times.fresh_until,
-        )
+        let current = signer.eq_ignore_ascii_case(self.rule.signer.as_bytes())
+            && inception <= &times.now
+            && expiration > &times.fresh_until;
+        if !current || self.rule.schedule.cycle() == 0 {
+            return Some(current);
+        }
+        // A plain time within the span reads as itself: no serial arithmetic.
+        let signed = i64::from(parse_rrsig_time(inception)?);
+        let rtype = Rtype::from_mnemonic(std::str::from_utf8(covered).ok()?)?;
+        let hash = rrset_hash_of_text(owner, rtype)?;
+        Some(!self.rule.schedule.is_due(hash, signed))
     }
 }
 
@@ -149,13 +161,13 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
-/// True when the RRSIG with presentation RDATA `rdata` may stay: the same
-/// rule as `signing::reuse`, read from text (RFC 4034 §3.2 field order:
-/// type covered, algorithm, labels, original TTL, expiration, inception,
-/// key tag, signer, signature).
-fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
+/// True when the RRSIG with owner `owner` and presentation RDATA `rdata`
+/// may stay: the same rule as `signing::reuse`, read from text (RFC 4034
+/// §3.2 field order: type covered, algorithm, labels, original TTL,
+/// expiration, inception, key tag, signer, signature).
+fn keeps(owner: &[u8], rdata: &[u8], rule: &KeepRule) -> bool {
     let mut fields = Fields::new(rdata, b' ');
-    let (_covered, algorithm, _labels, _ttl, expiration, inception, tag, signer) = (
+    let (covered, algorithm, _labels, _ttl, expiration, inception, tag, signer) = (
         fields.next(),
         fields.next(),
         fields.next(),
@@ -179,10 +191,22 @@ fn keeps(rdata: &[u8], rule: &KeepRule) -> bool {
         .keys
         .iter()
         .any(|&(t, a)| u32::from(t) == tag && u32::from(a) == algorithm);
-    key_signs
+    let signed = from_serial(inception, rule.now);
+    let current = key_signs
         && signer.is_some_and(|s| s.eq_ignore_ascii_case(rule.signer.as_bytes()))
-        && from_serial(inception, rule.now) <= rule.now
-        && from_serial(expiration, rule.now) - rule.now > rule.refresh
+        && signed <= rule.now
+        && from_serial(expiration, rule.now) - rule.now > rule.refresh;
+    if !current || rule.schedule.cycle() == 0 {
+        return current;
+    }
+    let rtype = covered
+        .and_then(|c| std::str::from_utf8(c).ok())
+        .and_then(Rtype::from_mnemonic);
+    let owner = std::str::from_utf8(owner).ok().and_then(|t| Name::parse(t, None).ok());
+    match (owner, rtype) {
+        (Some(owner), Some(rtype)) => !rule.schedule.is_due(rrset_hash(owner.as_wire(), rtype), signed),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -197,16 +221,23 @@ pub(super) mod tests {
             refresh: 5 * 86400,
             keys: vec![(39652, 13), (7, 8)],
             signer: "tld.".into(),
+            schedule: Schedule::NONE,
         }
     }
 
-    /// Both judges, which must agree.
+    /// Both judges, which must agree, on an RRSIG owned by the apex.
     fn judged(rdata: &[u8], rule: &KeepRule) -> bool {
-        let (parsed, as_text) = (keeps(rdata, rule), TextRule::new(rule).keeps(rdata));
+        judged_at(b"tld.", rdata, rule)
+    }
+
+    /// Both judges on an RRSIG owned by `owner`.
+    fn judged_at(owner: &[u8], rdata: &[u8], rule: &KeepRule) -> bool {
+        let (parsed, as_text) = (keeps(owner, rdata, rule), TextRule::new(rule).keeps(owner, rdata));
         assert_eq!(
             parsed,
             as_text,
-            "the two judges disagree on {}",
+            "the two judges disagree on {} {}",
+            String::from_utf8_lossy(owner),
             String::from_utf8_lossy(rdata)
         );
         as_text
@@ -272,9 +303,9 @@ pub(super) mod tests {
         let rule = rule();
         let text = TextRule::new(&rule);
         let plain = b"SOA 13 1 86400 20261220000000 20261206000000 39652 tld. AAAA";
-        assert_eq!(text.judge_as_text(plain), Some(true));
+        assert_eq!(text.judge_as_text(b"tld.", plain), Some(true));
         let due = b"SOA 13 1 86400 20261211000000 20261206000000 39652 tld. AAAA";
-        assert_eq!(text.judge_as_text(due), Some(false));
+        assert_eq!(text.judge_as_text(b"tld.", due), Some(false));
         let other_forms: [&[u8]; 6] = [
             // Seconds since 1970 (RFC 4034 §3.2 allows them).
             b"SOA 13 1 86400 1797811200 1796515200 39652 tld. AAAA",
@@ -288,7 +319,12 @@ pub(super) mod tests {
             b"SOA 13 1 86400 20261220000000 19701206000000 39652 tld. AAAA",
         ];
         for rdata in other_forms {
-            assert_eq!(text.judge_as_text(rdata), None, "{}", String::from_utf8_lossy(rdata));
+            assert_eq!(
+                text.judge_as_text(b"tld.", rdata),
+                None,
+                "{}",
+                String::from_utf8_lossy(rdata)
+            );
             judged(rdata, &rule);
         }
         assert!(judged(b"SOA 13 1 86400 1797811200 1796515200 39652 tld. AAAA", &rule));
@@ -325,5 +361,85 @@ pub(super) mod tests {
                 }
             }
         }
+    }
+
+    /// With a schedule, the text judge, the parsing judge and the judge of
+    /// `--previous` alone (`signing::reuse`, on wire form) agree for every
+    /// owner form, type and signing moment across several cycles: a
+    /// disagreement would splice in a signature the whole re-signing makes
+    /// again, or the other way round.
+    #[test]
+    fn the_schedule_is_applied_alike_to_text_and_to_records() {
+        use crate::keys;
+        use crate::signing::PreviousSignatures;
+        use keybundles::algorithm::Algorithm;
+        use keybundles::rrsig::Rrsig;
+        use keybundles::time::to_serial;
+        use keybundles::{Class, Record};
+
+        let (day, hour) = (86_400, 3_600);
+        let dir = tempfile::tempdir().unwrap();
+        let apex: Name = "tld.".parse().unwrap();
+        let generated = keys::generate(Algorithm::EcdsaP256Sha256, None, false).unwrap();
+        let key = keys::load(&keys::write_key_files(dir.path(), &apex, &generated, 0).unwrap()).unwrap();
+        let now = 1_796_601_600;
+        let schedule = Schedule::new(14 * day, 12 * hour, 5 * day, now - hour);
+        let rule = KeepRule {
+            keys: vec![(key.key_tag(), 13)],
+            schedule,
+            ..rule()
+        };
+        let owners = [
+            "tld.",
+            "d1.tld.",
+            "D2.Tld.",
+            "ns1.d3.tld.",
+            "*.d4.tld.",
+            "a\\.b.tld.",
+            "\\065x.tld.",
+            "xn--bcher-kva.tld.",
+        ];
+        let types = [Rtype::SOA, Rtype::DS, Rtype::NSEC, Rtype::NSEC3, Rtype(65_534)];
+        let (mut kept, mut due) = (0, 0);
+        for owner_text in owners {
+            let owner: Name = owner_text.parse().unwrap();
+            for rtype in types {
+                // Signing moments from two cycles ago to now, every 5h 17m.
+                let mut signed = now - hour - 2 * schedule.cycle();
+                while signed <= now - hour {
+                    let rrsig = Rrsig {
+                        type_covered: rtype,
+                        algorithm: 13,
+                        labels: owner.rrsig_labels(),
+                        original_ttl: 3600,
+                        expiration: to_serial(now + 6 * day),
+                        inception: to_serial(signed),
+                        key_tag: key.key_tag(),
+                        signer: apex.clone(),
+                        signature: vec![1, 2, 3],
+                    };
+                    let data = Record::new(owner.clone(), Class::IN, 3600, rtype, vec![0, 1, 2, 3]);
+                    let signature = Record::new(owner.clone(), Class::IN, 3600, Rtype::RRSIG, rrsig.to_rdata());
+                    let text = signature.to_string();
+                    let rdata = text.rsplit('\t').next().unwrap();
+                    let as_text = judged_at(owner_text.as_bytes(), rdata.as_bytes(), &rule);
+                    let index =
+                        PreviousSignatures::new(vec![data.clone(), signature], &apex, now, rule.refresh, schedule);
+                    let as_records = index.reusable(std::slice::from_ref(&data), &key).is_some();
+                    assert_eq!(as_text, as_records, "{owner_text} {rtype:?} signed at {signed}");
+                    assert_eq!(
+                        as_records,
+                        !schedule.is_due(crate::signing::schedule::rrset_hash(owner.as_wire(), rtype), signed)
+                    );
+                    if as_text {
+                        kept += 1;
+                    } else {
+                        due += 1;
+                    }
+                    signed += 5 * hour + 17 * 60;
+                }
+            }
+        }
+        assert!(kept > 0 && due > 0, "both answers were tried: {kept} kept, {due} due");
     }
 }

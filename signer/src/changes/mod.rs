@@ -53,7 +53,8 @@ use rayon::prelude::*;
 use crate::keys::ZoneKey;
 use crate::output::{write_all_vectored, write_atomically_checked, Check, FileMode};
 use crate::signing::{
-    sign_with_inputs_streaming, Denial, Emitted, PreviousSignatures, Roles, SignError, SigningInputs, SigningPolicy,
+    sign_with_inputs_streaming, Denial, Emitted, PreviousSignatures, Roles, Schedule, SignError, SigningInputs,
+    SigningPolicy,
 };
 use crate::zone::{self, Files, Line, Zone, ZoneError};
 use diff::{DiffError, ZoneDiff};
@@ -79,6 +80,8 @@ pub struct Request<'a> {
     pub policy: &'a SigningPolicy,
     pub now: i64,
     pub refresh: i64,
+    /// The re-signing schedule ([`crate::signing::Schedule`]).
+    pub schedule: Schedule,
     pub quiet: bool,
     /// Run on the written zone before it replaces `output` (`--verify`).
     pub check: Option<Check<'a>>,
@@ -254,6 +257,7 @@ fn keep_rule(request: &Request<'_>) -> KeepRule {
         refresh: request.refresh,
         keys: request.keys.iter().map(|k| (k.key_tag(), k.dnskey.algorithm)).collect(),
         signer: request.apex.to_lowercase().to_string(),
+        schedule: request.schedule,
     }
 }
 
@@ -505,7 +509,7 @@ fn splice(
     crate::timing::phase("check");
     let serial = zone.serial;
     let old_nsec3: Vec<Record> = signed.iter().filter(|r| r.rtype == Rtype::NSEC3).cloned().collect();
-    let previous = PreviousSignatures::new(signed, apex, request.now, request.refresh);
+    let previous = PreviousSignatures::new(signed, apex, request.now, request.refresh, request.schedule);
     crate::timing::phase("previous signatures");
     let bounds: Vec<Name> = stretches
         .par_iter()
@@ -795,7 +799,7 @@ fn resign_whole(
     diff.apply(&mut unsigned, &mut lines, &mut files, request.previous)?;
     let zone = zone::check(unsigned, lines, &files, request.apex, request.previous, warn)?;
     let serial = zone.serial;
-    let previous = PreviousSignatures::new(all, request.apex, request.now, request.refresh);
+    let previous = PreviousSignatures::new(all, request.apex, request.now, request.refresh, request.schedule);
     crate::timing::phase("read whole");
     let inputs = SigningInputs {
         key_set: request.key_set,

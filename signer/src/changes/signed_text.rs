@@ -603,7 +603,7 @@ fn scan_line<'a>(
         b"NSEC3PARAM" => scan.nsec3 = true,
         b"RRSIG" => {
             scan.signatures += 1;
-            if !rule.keeps(rdata) {
+            if !rule.keeps(owner, rdata) {
                 node.due = true;
             }
         }

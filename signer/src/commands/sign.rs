@@ -17,7 +17,8 @@ use crate::cli::SignArgs;
 use crate::config::{DenialMode, KeyMode};
 use crate::output::{write_atomically_checked, FileMode};
 use crate::signing::{
-    sign_zone_streaming_with_key_set, Denial, Emitted, PreviousSignatures, SignError, SigningPolicy, SigningStats,
+    sign_zone_streaming_with_key_set, Denial, Emitted, PreviousSignatures, Schedule, SignError, SigningPolicy,
+    SigningStats,
 };
 use crate::zone::LoadOptions;
 use crate::{changes, keys, progress, verify, zone, Context};
@@ -35,9 +36,10 @@ fn load_previous(
     origin: &keybundles::Name,
     now: i64,
     refresh: i64,
+    schedule: Schedule,
 ) -> anyhow::Result<PreviousSignatures> {
     let read = zone::read_records_unlocated(path, origin)?;
-    Ok(PreviousSignatures::new(read.records, origin, now, refresh))
+    Ok(PreviousSignatures::new(read.records, origin, now, refresh, schedule))
 }
 
 pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
@@ -55,6 +57,14 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         (None, None) => bail!("give --origin, or --config with the zone's signer.toml"),
     };
     let mut policy = policy_from_args(ctx, args)?;
+    let refresh = match (&args.refresh, config) {
+        (Some(text), _) => parse_duration(text).context("--refresh")?,
+        (None, Some(config)) => config.signatures.refresh,
+        (None, None) => DEFAULT_REFRESH,
+    };
+    // From the policy as asked for: a key bundle's cap below shortens
+    // only the signatures made near its end, not the cycle.
+    let schedule = Schedule::new(policy.expiration - ctx.now, policy.jitter, refresh, policy.inception);
     // Offline-KSK mode: the DNSKEY/CDS/CDNSKEY RRsets and their signatures
     // come from the key bundle in force now; the plan's active ZSKs sign
     // the rest, and no signature may outlive the bundles publishing them.
@@ -92,11 +102,6 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     };
 
     let mut warn = |message: String| ctx.warn(message);
-    let refresh = match (&args.refresh, config) {
-        (Some(text), _) => parse_duration(text).context("--refresh")?,
-        (None, Some(config)) => config.signatures.refresh,
-        (None, None) => DEFAULT_REFRESH,
-    };
     crate::timing::start();
     let _random = if keys.iter().any(|k| k.signing.draws_from_aws_lc_random()) {
         keybundles::crypto::RandomWarmUp::start()
@@ -119,6 +124,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
         policy: &policy,
         now: ctx.now,
         refresh,
+        schedule,
         quiet: ctx.quiet,
         check: Some(&check),
     });
@@ -167,7 +173,7 @@ pub fn run(ctx: &Context, args: &SignArgs) -> anyhow::Result<ExitCode> {
     }
     let previous = match &args.previous {
         Some(path) => {
-            let previous = load_previous(path, &origin, ctx.now, refresh)?;
+            let previous = load_previous(path, &origin, ctx.now, refresh, schedule)?;
             crate::timing::phase("read previous");
             Some(previous)
         }

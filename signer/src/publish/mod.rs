@@ -32,7 +32,7 @@ use serde::Serialize;
 use crate::config::{Config, DenialMode, KeyMode};
 use crate::guardrails::{self, facts::soa_serial_offset, BundlePeriod, Outcome, Published, Status, ZoneFacts};
 use crate::output::{stage, FileMode, Staged};
-use crate::signing::{sign_zone_streaming_with_key_set, Denial, PreviousSignatures, SigningPolicy};
+use crate::signing::{sign_zone_streaming_with_key_set, Denial, PreviousSignatures, Schedule, SigningPolicy};
 use crate::verify::{self, ZoneView};
 use crate::zone::{self, LoadOptions, Zone};
 use crate::{keys, progress, Context};
@@ -204,6 +204,12 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
     let plan = guardrails::serial::plan(zone.serial, &input_digest, live_file_serial, state.as_ref());
     set_serial(&mut zone, plan.output);
     let mut policy = policy(config, now)?;
+    let schedule = Schedule::new(
+        config.signatures.validity,
+        config.signatures.jitter,
+        config.signatures.refresh,
+        policy.inception,
+    );
     // Software keys sign everything here. Offline KSK: the DNSKEY, CDS and
     // CDNSKEY RRsets and their signatures come from the imported key bundle
     // in force now, the planned ZSKs sign the rest, and no signature may
@@ -248,6 +254,7 @@ pub fn publish(ctx: &Context, config: &Config, req: &Request, warn: &mut dyn FnM
                     origin,
                     now,
                     config.signatures.refresh,
+                    schedule,
                 )
             })
         }

@@ -11,6 +11,7 @@ mod nsec3;
 mod pipeline;
 mod reuse;
 mod roles;
+pub mod schedule;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +31,7 @@ pub use layout::{layout, Node, NodeKind};
 pub use nsec3::{chain_types, in_chain, Nsec3Error};
 pub use reuse::PreviousSignatures;
 pub use roles::Roles;
+pub use schedule::Schedule;
 
 /// How to deny existence.
 #[derive(Debug, Clone)]
@@ -57,11 +59,7 @@ impl SigningPolicy {
         if self.jitter <= 0 {
             return self.expiration;
         }
-        // FNV-1a: fast, stable across versions and platforms.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in owner.as_wire().iter().chain(&rtype.0.to_be_bytes()) {
-            hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-        }
+        let hash = schedule::rrset_hash(owner.as_wire(), rtype);
         self.expiration - (hash % (self.jitter as u64 + 1)) as i64
     }
 }

@@ -6,7 +6,9 @@
 //! * it was made by a key that is signing this RRset now (same key tag
 //!   and algorithm, signer name the apex);
 //! * its inception is not in the future, and it stays valid for longer
-//!   than the refresh threshold after now.
+//!   than the refresh threshold after now;
+//! * its RRset's moment in the re-signing schedule has not come round
+//!   since it was made ([`Schedule`]).
 //!
 //! Denial records are rebuilt every run and go through the same rule, so
 //! only the NSEC/NSEC3 records next to a change get new signatures.
@@ -19,6 +21,7 @@ use std::cmp::Ordering;
 use keybundles::time::from_serial;
 use keybundles::{Name, Record, Rtype};
 
+use super::schedule::{rrset_hash, Schedule};
 use crate::keys::ZoneKey;
 use crate::sort::{gallop, permute, stable_sorted_order};
 
@@ -35,6 +38,8 @@ pub struct PreviousSignatures {
     /// Only signatures valid for longer than this after `now` are kept.
     refresh: i64,
     now: i64,
+    /// Signatures whose RRset's moment has come are made again.
+    schedule: Schedule,
 }
 
 /// The type a record is grouped under: the type covered for an RRSIG.
@@ -78,7 +83,13 @@ thread_local! {
 
 impl PreviousSignatures {
     /// Indexes the records of a signed zone (in any order).
-    pub fn new(mut records: Vec<Record>, apex: &Name, now: i64, refresh: i64) -> PreviousSignatures {
+    pub fn new(
+        mut records: Vec<Record>,
+        apex: &Name,
+        now: i64,
+        refresh: i64,
+        schedule: Schedule,
+    ) -> PreviousSignatures {
         let mut order = stable_sorted_order(&records, group_cmp);
         permute(&mut records, &mut order);
         drop(order);
@@ -103,7 +114,12 @@ impl PreviousSignatures {
         let mut flags = keep.into_iter();
         records.retain(|_| flags.next().unwrap_or(false));
         records.shrink_to_fit();
-        PreviousSignatures { records, refresh, now }
+        PreviousSignatures {
+            records,
+            refresh,
+            now,
+            schedule,
+        }
     }
 
     /// The previous zone's records of the group (`owner`, `rtype`): the
@@ -140,6 +156,7 @@ impl PreviousSignatures {
         }
         let tag = key.key_tag();
         let labels = first.owner.rrsig_labels();
+        let hash = (self.schedule.cycle() > 0).then(|| rrset_hash(first.owner.as_wire(), first.rtype));
         signatures
             .iter()
             .find(|record| {
@@ -153,6 +170,7 @@ impl PreviousSignatures {
                     && u32_at(4) == first.ttl
                     && from_serial(u32_at(12), self.now) <= self.now
                     && from_serial(u32_at(8), self.now) - self.now > self.refresh
+                    && !hash.is_some_and(|hash| self.schedule.is_due(hash, from_serial(u32_at(12), self.now)))
             })
             .cloned()
     }
@@ -190,7 +208,7 @@ mod tests {
             records.push(a(owner, i as u8));
             records.push(Record::new(owner.clone(), Class::IN, 300, Rtype::RRSIG, rdata));
         }
-        let index = PreviousSignatures::new(records, &apex, 0, 0);
+        let index = PreviousSignatures::new(records, &apex, 0, 0, Schedule::NONE);
         let expected = |owner: &Name| {
             let key = |r: &Record| r.owner.canonical_cmp(owner).then_with(|| group_type(r).cmp(&Rtype::A));
             let start = index.records.partition_point(|r| key(r) == Ordering::Less);
@@ -244,7 +262,7 @@ mod tests {
         let previous = |expiration: i64, data: Vec<Record>| {
             let mut records = data;
             records.push(sig(expiration));
-            PreviousSignatures::new(records, &apex, now, 5 * day)
+            PreviousSignatures::new(records, &apex, now, 5 * day, Schedule::NONE)
         };
         let fresh = previous(now + 10 * day, rrset.clone());
         assert!(
@@ -280,7 +298,7 @@ mod tests {
             a(&"a.example.".parse().unwrap(), 7),
             rrset[0].clone(),
         ];
-        let index = PreviousSignatures::new(shuffled, &apex, now, 5 * day);
+        let index = PreviousSignatures::new(shuffled, &apex, now, 5 * day, Schedule::NONE);
         assert!(index.reusable(&rrset, &key).is_some(), "found in a shuffled zone");
         assert!(
             index.reusable(std::slice::from_ref(&other_type), &key).is_none(),
@@ -297,7 +315,7 @@ mod tests {
         foreign.rdata = rrsig.to_rdata().into();
         let mut records = rrset.clone();
         records.push(foreign);
-        let index = PreviousSignatures::new(records, &apex, now, 5 * day);
+        let index = PreviousSignatures::new(records, &apex, now, 5 * day, Schedule::NONE);
         assert!(index.reusable(&rrset, &key).is_none(), "signed by another zone");
     }
 }
