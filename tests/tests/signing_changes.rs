@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_tests::{assert_externally_valid, keygen, require_tool, run, signer_bin, text, Xorshift};
+use signet_tests::{
+    assert_externally_valid, keygen, require_tool, run, signer_bin, text, without_signatures, Xorshift,
+};
 
 #[path = "bundles_support/mod.rs"]
 mod bundles_support;
@@ -115,22 +117,6 @@ fn validity() -> Validity {
         inception: (now - 3600).to_string(),
         expiration: (now + 14 * 86400).to_string(),
     }
-}
-
-/// The zone's lines with the signature itself (the last field) cut off
-/// each RRSIG: what must be equal between two signings with the same keys.
-fn without_signatures(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            if line.split('\t').nth(3) == Some("RRSIG") {
-                line.rsplit_once(' ').map_or(line, |(head, _)| head).to_string()
-            } else {
-                line.to_string()
-            }
-        })
-        .collect()
 }
 
 fn path_str(path: &Path) -> &str {

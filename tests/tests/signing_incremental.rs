@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_tests::{assert_externally_valid, keygen, run, signer_bin, text};
+use signet_tests::{assert_externally_valid, keygen, run, signer_bin, text, without_signatures};
 
 /// A TLD-like zone: `n` delegations, every fifth with a DS; `changed`
 /// lists delegations whose NS target differs, `removed` ones left out.
@@ -172,10 +172,11 @@ fn inceptions(zone: &Path) -> Vec<i64> {
 /// refresh (14d − 1d − 5d = 8 days here), so every run makes about an
 /// eighth of the signatures again. Before the schedule, the daily run on
 /// the ninth day found every signature within the refresh threshold and
-/// made all of them, and again every nine days. Both ways of keeping
-/// signatures (spliced into the previous text, and `--no-splice`) run on
-/// alternate days; the last zone validates in BIND and ldns at today's
-/// date, with no signature older than a cycle and a day.
+/// made all of them, and again every nine days. Each day both ways of
+/// keeping signatures run (spliced into the previous text, and
+/// `--no-splice`) and must give the same zone but for the signature values
+/// made anew; the spliced one goes on. The last zone validates in BIND and
+/// ldns at today's date, with no signature older than a cycle and a day.
 #[test]
 fn a_daily_job_resigns_an_eighth_of_the_zone_each_day_never_all_of_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -189,12 +190,20 @@ fn a_daily_job_resigns_an_eighth_of_the_zone_each_day_never_all_of_it() {
     for day in 1..=days {
         let now = format!("-{}d", days - day);
         let previous_text = previous.to_string_lossy().to_string();
-        let mut extra = vec!["--now", &now, "--previous", &previous_text];
-        if day % 2 == 0 {
-            extra.push("--no-splice");
-        }
+        let extra = ["--now", &now, "--previous", &previous_text];
         let (output, counts) = sign(dir.path(), &zone, &format!("day{day}"), &keys, &extra);
         assert_eq!(counts.kept + counts.made, total, "day {day}");
+        let whole = [&extra[..], &["--no-splice"]].concat();
+        let (whole, whole_counts) = sign(dir.path(), &zone, &format!("day{day}-whole"), &keys, &whole);
+        assert_eq!(
+            (counts.kept, counts.made),
+            (whole_counts.kept, whole_counts.made),
+            "day {day}"
+        );
+        assert!(
+            without_signatures(&output) == without_signatures(&whole),
+            "day {day}: the spliced zone is not the zone signed whole"
+        );
         made.push(counts.made);
         previous = output;
     }

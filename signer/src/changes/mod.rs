@@ -419,17 +419,31 @@ fn splice(
             text.nodes.len()
         ));
     }
+    // With NSEC, a name whose data is unchanged and only its signatures
+    // due is a stretch of its own (`stretch::nsec_due`); any other due
+    // name is treated as changed.
+    let due_in_chain: Vec<usize> = match nsec3 {
+        None => due.par_iter().copied().filter(|&i| text.nodes[i].has_nsec).collect(),
+        Some(_) => Vec::new(),
+    };
     let mut affected = update.owners();
     affected.par_extend(
         due.par_iter()
-            .filter(|&&i| nsec3.is_none() || !text.nodes[i].has_nsec3)
+            .filter(|&&i| match nsec3 {
+                None => !text.nodes[i].has_nsec,
+                Some(_) => !text.nodes[i].has_nsec3,
+            })
             .map(|&i| text.owner(i).to_lowercase()),
     );
     // NSEC3: the names whose NSEC3 records are made again, and where.
     let mut chain_names: Vec<Name> = Vec::new();
     let mut nsec3_nodes: Vec<usize> = Vec::new();
     let stretches = match nsec3 {
-        None => stretch::merge(stretch::nsec(&text, &affected, apex)),
+        None => {
+            let mut found = stretch::nsec(&text, &affected, apex);
+            found.extend(stretch::nsec_due(&text, &due_in_chain));
+            stretch::merge(found)
+        }
         Some((params, _)) => {
             let depth = apex.label_count() + 1;
             chain_names.push(apex.to_lowercase());

@@ -40,6 +40,28 @@ pub fn nsec(text: &SignedText, affected: &[Name], apex: &Name) -> Vec<Stretch> {
         .collect()
 }
 
+/// NSEC, names whose signatures are due but whose data did not change:
+/// node `i` and everything below it, up to the next chain member. Their
+/// NSEC records and their predecessors' stay as they are (no name comes or
+/// goes), so the stretch need not reach back: a daily run finds an eighth
+/// of a TLD due, scattered, and reaching back to each predecessor doubled
+/// the names parsed and signed again. `due` must be chain members.
+pub fn nsec_due(text: &SignedText, due: &[usize]) -> Vec<Stretch> {
+    let count = text.nodes.len();
+    due.par_iter()
+        .map(|&i| {
+            let owner = text.owner(i);
+            let key = NameKey::new(&owner);
+            let mut k = i + 1;
+            // Below the apex is everything: there the next member ends it.
+            while k < count && !(text.nodes[k].has_nsec && (i == 0 || !text.is_at_or_below(k, &key))) {
+                k += 1;
+            }
+            (i, k)
+        })
+        .collect()
+}
+
 /// The index just past `name`'s node and everything below it, starting
 /// the search at `from` (where `name` is or would be).
 pub fn subtree_end(text: &SignedText, from: usize, name: &NameKey<'_>) -> usize {
