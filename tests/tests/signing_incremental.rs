@@ -179,18 +179,33 @@ fn inceptions(zone: &Path) -> Vec<i64> {
 /// ldns at today's date, with no signature older than a cycle and a day.
 #[test]
 fn a_daily_job_resigns_an_eighth_of_the_zone_each_day_never_all_of_it() {
+    daily_job(&[]);
+}
+
+/// The same with NSEC3 opt-out, where a name with only its signatures due
+/// is spliced as its subtree, its NSEC3 record left in place.
+#[test]
+fn a_daily_job_on_an_nsec3_opt_out_zone_never_finds_all_of_it_due() {
+    daily_job(&["--nsec3", "--opt-out"]);
+}
+
+fn daily_job(denial: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let keys = keys(dir.path());
     let zone = tld(1000, &[], &[]);
     let days = 20;
-    let start = format!("-{days}d");
-    let (mut previous, _) = sign(dir.path(), &zone, "day0", &keys, &["--now", &start]);
+    // Absolute instants: both forms of a day sign at the same one.
+    let today = keybundles::time::system_now();
+    let day_at = |day: i64| (today - (days - day) * 86_400).to_string();
+    let start = day_at(0);
+    let first = [&["--now", &start][..], denial].concat();
+    let (mut previous, _) = sign(dir.path(), &zone, "day0", &keys, &first);
     let total = inceptions(&previous).len();
     let mut made = Vec::new();
     for day in 1..=days {
-        let now = format!("-{}d", days - day);
+        let now = day_at(day);
         let previous_text = previous.to_string_lossy().to_string();
-        let extra = ["--now", &now, "--previous", &previous_text];
+        let extra = [&["--now", &now, "--previous", &previous_text][..], denial].concat();
         let (output, counts) = sign(dir.path(), &zone, &format!("day{day}"), &keys, &extra);
         assert_eq!(counts.kept + counts.made, total, "day {day}");
         let whole = [&extra[..], &["--no-splice"]].concat();
@@ -215,7 +230,7 @@ fn a_daily_job_resigns_an_eighth_of_the_zone_each_day_never_all_of_it() {
             day + 1
         );
     }
-    let now = keybundles::time::system_now();
+    let now = today;
     let oldest = inceptions(&previous).into_iter().min().unwrap();
     assert!(
         now - oldest <= 9 * 86_400 + 3_600 + 600,

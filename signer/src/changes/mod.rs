@@ -419,41 +419,40 @@ fn splice(
             text.nodes.len()
         ));
     }
-    // With NSEC, a name whose data is unchanged and only its signatures
-    // due is a stretch of its own (`stretch::nsec_due`); any other due
-    // name is treated as changed.
-    let due_in_chain: Vec<usize> = match nsec3 {
-        None => due.par_iter().copied().filter(|&i| text.nodes[i].has_nsec).collect(),
-        Some(_) => Vec::new(),
-    };
+    // A name whose data is unchanged and only its signatures due changes
+    // nothing in the denial chain: with NSEC it is a stretch of its own
+    // (`stretch::nsec_due`), with NSEC3 its child of the apex with what is
+    // below, its NSEC3 record left as it is (that record's own signatures,
+    // if due, are its node's). Any other due name is treated as changed.
+    let due_only: Vec<usize> = due
+        .par_iter()
+        .copied()
+        .filter(|&i| match nsec3 {
+            None => text.nodes[i].has_nsec,
+            Some(_) => !text.nodes[i].has_nsec3,
+        })
+        .collect();
     let mut affected = update.owners();
-    affected.par_extend(
-        due.par_iter()
-            .filter(|&&i| match nsec3 {
-                None => !text.nodes[i].has_nsec,
-                Some(_) => !text.nodes[i].has_nsec3,
-            })
-            .map(|&i| text.owner(i).to_lowercase()),
-    );
+    if nsec3.is_none() {
+        affected.par_extend(
+            due.par_iter()
+                .filter(|&&i| !text.nodes[i].has_nsec)
+                .map(|&i| text.owner(i).to_lowercase()),
+        );
+    }
     // NSEC3: the names whose NSEC3 records are made again, and where.
     let mut chain_names: Vec<Name> = Vec::new();
     let mut nsec3_nodes: Vec<usize> = Vec::new();
     let stretches = match nsec3 {
         None => {
             let mut found = stretch::nsec(&text, &affected, apex);
-            found.extend(stretch::nsec_due(&text, &due_in_chain));
+            found.extend(stretch::nsec_due(&text, &due_only));
             stretch::merge(found)
         }
         Some((params, _)) => {
             let depth = apex.label_count() + 1;
             chain_names.push(apex.to_lowercase());
-            chain_names.par_extend(affected.par_iter().filter_map(|name| {
-                let mut top = name.clone();
-                while top.label_count() > depth {
-                    top = top.parent()?;
-                }
-                (top.label_count() == depth).then_some(top)
-            }));
+            chain_names.par_extend(affected.par_iter().filter_map(|name| top_below(name, depth)));
             // The apex sorts first: chain_names[1..] are its children.
             chain_names.par_sort_by(|a, b| a.canonical_cmp(b));
             chain_names.dedup();
@@ -469,6 +468,13 @@ fn splice(
             found.extend(stretch::subtrees(&text, &chain_names[1..]));
             found.extend(stretch::hashed(&text, &hashed, &nsec3_nodes));
             found.extend(due.iter().filter(|&&i| text.nodes[i].has_nsec3).map(|&i| (i, i + 1)));
+            let mut due_tops: Vec<Name> = due_only
+                .par_iter()
+                .filter_map(|&i| top_below(&text.owner(i).to_lowercase(), depth))
+                .collect();
+            due_tops.par_sort_by(|a, b| a.canonical_cmp(b));
+            due_tops.dedup();
+            found.extend(stretch::subtrees(&text, &due_tops));
             stretch::merge(found)
         }
     };
@@ -604,6 +610,17 @@ fn splice(
         kept: untouched + stats.reused,
         serial,
     }))
+}
+
+/// The ancestor of `name` (or `name` itself) with `depth` labels: its
+/// child of the apex when `depth` is one more than the apex's. `None` for
+/// a name above that depth.
+fn top_below(name: &Name, depth: usize) -> Option<Name> {
+    let mut top = name.clone();
+    while top.label_count() > depth {
+        top = top.parent()?;
+    }
+    (top.label_count() == depth).then_some(top)
 }
 
 /// Why the previous zone's NSEC3 parameters (NSEC3PARAM at the apex, the
