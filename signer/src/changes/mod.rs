@@ -9,13 +9,15 @@
 //! ([`compare`]).
 //!
 //! The previous signed zone is mapped and indexed as text
-//! ([`signed_text`]). Each changed name, and each name with a signature
-//! due (refresh threshold, key no longer signing), marks a *stretch* of
-//! names ([`stretch`]): with NSEC, from the name before it in the chain
-//! (whose NSEC may change) to the next chain member not below it (so a
-//! new or removed zone cut takes its glue along); with NSEC3, its child of
-//! the apex with everything below, plus its NSEC3 record and the one
-//! before it in hash order ([`nsec3_chain`] relinks them). Only the
+//! ([`signed_text`]). Each changed name marks a *stretch* of names
+//! ([`stretch`]): with NSEC, from the name before it in the chain (whose
+//! NSEC may change) to the next chain member not below it (so a new or
+//! removed zone cut takes its glue along); with NSEC3, its child of the
+//! apex with everything below, plus its NSEC3 record and the one before it
+//! in hash order ([`nsec3_chain`] relinks them). A name with only a
+//! signature due (refresh threshold, re-signing schedule, key no longer
+//! signing) changes no denial record: its stretch is the name with what is
+//! below it (NSEC3: its child of the apex). Only the
 //! stretches are parsed, the diff applied to them and signed again by the
 //! ordinary signer — which keeps every signature still good, as for
 //! `--previous` alone — and the output is the previous file with the
