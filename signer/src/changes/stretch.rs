@@ -128,7 +128,48 @@ pub fn contains(stretches: &[Stretch], k: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::keep_rule::tests::rule;
+    use super::super::signed_text::Contents;
     use super::*;
+
+    /// Nodes: 0 the apex, 1 a delegation, 2 its glue, 3 and 4 two more
+    /// names; all but the glue in the NSEC chain.
+    fn zone() -> SignedText {
+        let text = "tld.\t3600\tIN\tSOA\tns1.tld. h.tld. 1 1800 900 604800 300\n\
+            tld.\t300\tIN\tNSEC\ta.tld. NS SOA RRSIG NSEC\n\
+            a.tld.\t3600\tIN\tNS\tns1.a.tld.\n\
+            a.tld.\t300\tIN\tNSEC\tb.tld. NS RRSIG NSEC\n\
+            ns1.a.tld.\t3600\tIN\tA\t192.0.2.1\n\
+            b.tld.\t3600\tIN\tA\t192.0.2.2\n\
+            b.tld.\t300\tIN\tNSEC\tc.tld. A RRSIG NSEC\n\
+            c.tld.\t3600\tIN\tA\t192.0.2.3\n\
+            c.tld.\t300\tIN\tNSEC\ttld. A RRSIG NSEC\n\
+            ; end of zone tld.\n";
+        SignedText::index(
+            Contents::Owned(text.as_bytes().to_vec()),
+            std::path::Path::new("z"),
+            &rule(),
+        )
+        .unwrap()
+    }
+
+    /// A changed name reaches back to its predecessor in the chain; a name
+    /// with only a signature due is itself and what is below it.
+    #[test]
+    fn a_due_name_is_its_own_stretch_a_changed_one_reaches_back() {
+        let text = zone();
+        assert_eq!(text.nodes.len(), 5);
+        let apex: Name = "tld.".parse().unwrap();
+        let a: Name = "a.tld.".parse().unwrap();
+        assert_eq!(nsec(&text, &[a], &apex), [(0, 3)]);
+        assert_eq!(nsec_due(&text, &[1]), [(1, 3)], "the delegation takes its glue");
+        assert_eq!(nsec_due(&text, &[0]), [(0, 1)], "the apex, up to the next chain member");
+        assert_eq!(
+            nsec_due(&text, &[3, 4]),
+            [(3, 4), (4, 5)],
+            "the last name ends at the end"
+        );
+    }
 
     #[test]
     fn merging_joins_overlapping_touching_and_empty_stretches() {
