@@ -92,8 +92,10 @@ pub struct Request<'a> {
 /// How the zone was re-signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Method {
-    /// Stretches around the changes were signed and spliced in.
-    Spliced { names: usize, of: usize },
+    /// Stretches around the changes were signed and spliced in: `names`
+    /// of the `of` names of the previous zone, among them the `due` whose
+    /// signatures were due (refresh, schedule, keys).
+    Spliced { names: usize, of: usize, due: usize },
     /// The whole zone was rebuilt and signed, for this reason.
     Whole { reason: String },
 }
@@ -414,6 +416,7 @@ fn splice(
         .into_par_iter()
         .filter(|&i| text.nodes[i].due)
         .collect();
+    let due_count = due.len();
     if due.len() > text.nodes.len() / MAX_DUE_SHARE {
         return whole(format!(
             "{} of {} names have signatures due for refresh or by keys that no longer sign",
@@ -607,6 +610,7 @@ fn splice(
         method: Method::Spliced {
             names,
             of: text.nodes.len(),
+            due: due_count,
         },
         signatures: untouched + stats.signatures,
         kept: untouched + stats.reused,

@@ -264,7 +264,10 @@ fn report_resigned(
         return;
     }
     let how = match &report.method {
-        changes::Method::Spliced { names, of } => format!("re-signed {names} of {of} names around the changes"),
+        changes::Method::Spliced { names, of, due: 0 } => format!("re-signed {names} of {of} names around the changes"),
+        changes::Method::Spliced { names, of, due } => {
+            format!("re-signed {names} of {of} names around the changes and the {due} with signatures due")
+        }
         changes::Method::Whole { reason } => format!("re-signed the whole zone ({reason})"),
     };
     eprintln!(
