@@ -174,8 +174,9 @@ pub struct SignArgs {
     pub jitter: Option<String>,
 
     /// A previous signed version of this zone: its signatures are kept where
-    /// the data is unchanged, the key still signs, and they stay valid longer
-    /// than --refresh; everything else is signed anew. Only the names that
+    /// the data is unchanged, the key still signs, they stay valid longer
+    /// than --refresh and their RRset's moment in the re-signing schedule has
+    /// not come round (see --refresh); everything else is signed anew. Only the names that
     /// changed, and those with signatures due, are signed again; the rest of
     /// SIGNED is copied as it is (docs/incremental.md; see --no-splice).
     #[arg(long, value_name = "SIGNED")]
