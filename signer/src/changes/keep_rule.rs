@@ -5,7 +5,8 @@
 use keybundles::time::{format_compact, from_serial, parse_rrsig_time};
 use keybundles::{Name, Rtype};
 
-use crate::signing::schedule::{rrset_hash, rrset_hash_of_text, Schedule};
+use super::signed_text::is_plain_name;
+use crate::signing::schedule::{rrset_hash, rrset_hash_of_labels, Schedule};
 
 /// What makes a signature still good enough to keep.
 #[derive(Clone, Debug)]
@@ -126,6 +127,21 @@ fn plain_time<'t>(text: &'t [u8], times: &RuleTimes) -> Option<&'t TimeText> {
     let (month, day, hour, minute, second) = (two(4), two(6), two(8), two(10), two(12));
     let plain = (1..=12).contains(&month) && (1..=28).contains(&day) && hour <= 23 && minute <= 59 && second <= 59;
     (plain && time >= &times.earliest && time <= &times.latest).then_some(time)
+}
+
+/// [`rrset_hash`] of an owner as the file writes it, when it is a plain
+/// name ([`is_plain_name`]: its labels are its text as it stands, no
+/// escapes); `None` for any other, which [`keeps`] parses.
+fn rrset_hash_of_text(owner: &[u8], rtype: Rtype) -> Option<u64> {
+    if !is_plain_name(owner) {
+        return None;
+    }
+    // Without the root's dot; the root itself has no label.
+    let labels = &owner[..owner.len() - 1];
+    Some(rrset_hash_of_labels(
+        labels.split(|&b| b == b'.').filter(|label| !label.is_empty()),
+        rtype,
+    ))
 }
 
 /// The fields of an RRSIG's RDATA split at spaces. The fields read are
@@ -361,6 +377,34 @@ pub(super) mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_hash_of_an_owners_text_is_the_hash_of_its_wire_form() {
+        let texts = [
+            "tld.",
+            "a.tld.",
+            "NS1.D123.Tld.",
+            ".",
+            "*.x-y.example.",
+            "a_b.c.",
+            "xn--nxasmq6b.tld.",
+        ];
+        for text in texts {
+            let name: Name = text.parse().unwrap();
+            for rtype in [Rtype::A, Rtype::DS, Rtype::NSEC3, Rtype(65_534)] {
+                assert_eq!(
+                    rrset_hash_of_text(text.as_bytes(), rtype),
+                    Some(rrset_hash(name.as_wire(), rtype)),
+                    "{text} {rtype:?}"
+                );
+            }
+        }
+        for text in ["a.tld", "a..tld.", "a\\.b.tld.", "a b.tld.", ""] {
+            assert_eq!(rrset_hash_of_text(text.as_bytes(), Rtype::A), None, "{text:?}");
+        }
+        let long = format!("{}.tld.", "a".repeat(64));
+        assert_eq!(rrset_hash_of_text(long.as_bytes(), Rtype::A), None);
     }
 
     /// With a schedule, the text judge, the parsing judge and the judge of

@@ -446,7 +446,7 @@ fn compare_owners(bytes: &[u8], a: usize, b: usize) -> Result<Ordering, String> 
 /// would take as it is: printable ASCII without escapes, no empty label,
 /// labels of at most 63 octets and at most 255 octets in wire form (RFC
 /// 1035 §2.3.4). Such names need no parse to be compared or trusted.
-fn is_plain_name(name: &[u8]) -> bool {
+pub(super) fn is_plain_name(name: &[u8]) -> bool {
     if name == b"." {
         return true;
     }
