@@ -168,8 +168,9 @@ pub struct SignArgs {
     pub expiration: Option<String>,
 
     /// Spread expirations over this window before --expiration, per RRset
-    /// and reproducibly, so a zone never comes due all at once. Default: 0,
-    /// or the config's signatures.jitter.
+    /// and reproducibly, so a zone's signatures never all expire in the same
+    /// second (when they are made again is the re-signing schedule's: see
+    /// --refresh). Default: 0, or the config's signatures.jitter.
     #[arg(long, value_name = "DURATION")]
     pub jitter: Option<String>,
 

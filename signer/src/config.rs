@@ -470,7 +470,7 @@ validity = "14d"
 # ... start this long before signing (validators with slow clocks) ...
 inception_offset = "1h"
 # ... and their expirations are spread over the last `jitter` of the
-# validity so the zone never comes due all at once.
+# validity, so they never all expire in the same second.
 jitter = "12h"
 # Re-signing keeps signatures with more than this left; each RRset is
 # also signed again once per `validity - jitter - refresh`, at a moment of
