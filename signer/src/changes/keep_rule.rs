@@ -108,9 +108,27 @@ impl<'r> TextRule<'r> {
         }
         // A plain time within the span reads as itself: no serial arithmetic.
         let signed = i64::from(parse_rrsig_time(inception)?);
-        let rtype = Rtype::from_mnemonic(std::str::from_utf8(covered).ok()?)?;
-        let hash = rrset_hash_of_text(owner, rtype)?;
-        Some(!self.rule.schedule.is_due(hash, signed))
+        Some(self.rule.before_its_moment(owner, covered, signed))
+    }
+}
+
+impl KeepRule {
+    /// The schedule's part of the rule, for a signature made at `signed`
+    /// over the RRset of `owner` and type `covered` as the file writes
+    /// them: true while the RRset's moment has not come round since. An
+    /// owner or type that does not read is never kept.
+    fn before_its_moment(&self, owner: &[u8], covered: &[u8], signed: i64) -> bool {
+        if self.schedule.cycle() == 0 {
+            return true;
+        }
+        let Some(rtype) = std::str::from_utf8(covered).ok().and_then(Rtype::from_mnemonic) else {
+            return false;
+        };
+        let hash = rrset_hash_of_text(owner, rtype).or_else(|| {
+            let name = Name::parse(std::str::from_utf8(owner).ok()?, None).ok()?;
+            Some(rrset_hash(name.as_wire(), rtype))
+        });
+        hash.is_some_and(|hash| !self.schedule.is_due(hash, signed))
     }
 }
 
@@ -208,21 +226,11 @@ fn keeps(owner: &[u8], rdata: &[u8], rule: &KeepRule) -> bool {
         .iter()
         .any(|&(t, a)| u32::from(t) == tag && u32::from(a) == algorithm);
     let signed = from_serial(inception, rule.now);
-    let current = key_signs
+    key_signs
         && signer.is_some_and(|s| s.eq_ignore_ascii_case(rule.signer.as_bytes()))
         && signed <= rule.now
-        && from_serial(expiration, rule.now) - rule.now > rule.refresh;
-    if !current || rule.schedule.cycle() == 0 {
-        return current;
-    }
-    let rtype = covered
-        .and_then(|c| std::str::from_utf8(c).ok())
-        .and_then(Rtype::from_mnemonic);
-    let owner = std::str::from_utf8(owner).ok().and_then(|t| Name::parse(t, None).ok());
-    match (owner, rtype) {
-        (Some(owner), Some(rtype)) => !rule.schedule.is_due(rrset_hash(owner.as_wire(), rtype), signed),
-        _ => false,
-    }
+        && from_serial(expiration, rule.now) - rule.now > rule.refresh
+        && rule.before_its_moment(owner, covered.unwrap_or_default(), signed)
 }
 
 #[cfg(test)]
